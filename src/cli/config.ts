@@ -1,0 +1,34 @@
+import type { Command } from 'commander';
+import { configJsonSchema } from '../config/json-schema.ts';
+import { loadConfig } from '../config/load.ts';
+import { configPath, globalOptions } from './context.ts';
+import { printJson } from './output.ts';
+
+export function registerConfig(program: Command): void {
+  const config = program
+    .command('config')
+    .description('check a config file or print its JSON Schema');
+
+  config
+    .command('check [file]')
+    .description('validate a config file (default: --config); exit 2 listing every problem')
+    .action((file: string | undefined, _opts, command: Command) => {
+      const options = globalOptions(command);
+      const loaded = loadConfig(file ?? configPath(options));
+      if (options.json) {
+        printJson({ ok: true, file: loaded.file });
+        return;
+      }
+      const { config: c } = loaded;
+      process.stdout.write(
+        `${loaded.file}: ok — ${c.cameras.length} cameras, ${c.docks.length} docks, ${c.syncFolders.length} sync folders, service ${c.service.mode}\n`,
+      );
+    });
+
+  config
+    .command('schema')
+    .description('print the JSON Schema of the config file (for editors)')
+    .action(() => {
+      printJson(configJsonSchema());
+    });
+}

@@ -1,0 +1,64 @@
+import type { Command } from 'commander';
+import { formatRate } from '../core/format.ts';
+import { Engine } from '../engine/engine.ts';
+import type { EngineState } from '../protocol/engine-state.ts';
+import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
+import { formatColumns } from './output.ts';
+
+export function registerConsole(program: Command): void {
+  program
+    .command('console', { isDefault: true })
+    .description(
+      'start the engine on the config and keep it running until Ctrl-C (default command; the full-screen console is not built yet, so it prints a summary)',
+    )
+    .action(async (_opts, command: Command) => {
+      const options = globalOptions(command);
+      const loaded = loadConfigFor(options);
+      const engine = Engine.open({
+        loaded,
+        dataDir: dataDirFor(options, loaded),
+        command: 'custody console',
+      });
+      // Handlers go in before "ready" is printed, so a Ctrl-C right after it still stops cleanly.
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      // The engine's own timers are unref'd so it never holds a process open; this one does.
+      const keepAlive = setInterval(() => {}, 2 ** 30);
+      process.stdout.write(`${summary(engine.state())}\n`);
+      await stopped;
+      clearInterval(keepAlive);
+      await engine.close();
+      process.stdout.write('engine stopped\n');
+    });
+}
+
+function list(items: { id: string }[]): string {
+  return items.length === 0 ? 'none' : `${items.length} (${items.map((i) => i.id).join(', ')})`;
+}
+
+export function summary(state: EngineState): string {
+  const ffmpeg = state.ffmpeg.ok
+    ? `${state.ffmpeg.version} (${state.ffmpeg.source})`
+    : `missing — ${state.ffmpeg.fix}`;
+  const rows = [
+    ['config', state.configFile],
+    ['data', state.dataDir],
+    [
+      'service',
+      `${state.connection.state}${state.connection.reason ? ` — ${state.connection.reason}` : ''}`,
+    ],
+    ['cameras', list(state.cameras)],
+    ['docks', list(state.docks)],
+    ['sync', list(state.syncFolders)],
+    ['uploads', `concurrency ${state.uploads.concurrency} · ${state.schedule.summary}`],
+    ['cap now', formatRate(state.schedule.bytesPerSecond)],
+    ['ffmpeg', ffmpeg],
+  ];
+  return [
+    `Custody ${state.version} — ${state.workstation}`,
+    formatColumns(rows),
+    'engine ready — press Ctrl-C to stop',
+  ].join('\n');
+}

@@ -1,0 +1,202 @@
+import type { LoadedConfig } from '../config/load.ts';
+import {
+  evaluateSchedule,
+  formatScheduleWindow,
+  parseSchedule,
+  type Schedule,
+} from '../core/schedule.ts';
+import type { EngineState, ScheduleState } from '../protocol/engine-state.ts';
+import { version } from '../version.ts';
+import { ChangeNotifier } from './change-notifier.ts';
+import { EventLog } from './events/event-log.ts';
+import { createLogger } from './events/logger.ts';
+import { openStore, type Store } from './store/database.ts';
+import { acquireLock, type DataDirLock } from './store/lock.ts';
+import { describeFfmpegFailure, ffmpegFix, probeFfmpeg } from './video/ffmpeg-binary.ts';
+
+export type EngineOptions = {
+  loaded: LoadedConfig;
+  dataDir: string;
+  /** Recorded in the lock file so a refused second start can say who holds the data. */
+  command: string;
+  now?: () => Date;
+};
+
+/** Longest single wait for the next schedule boundary; re-checks guard against clock jumps. */
+const scheduleRecheckMs = 60_000;
+
+/**
+ * The composition root: owns the data directory lock, the store, the event log and the
+ * logger, and exposes the surface the console and `custody attach` use (DESIGN.md, Engine API).
+ */
+export class Engine {
+  readonly events: EventLog;
+  private readonly notifier = new ChangeNotifier(100);
+  private readonly schedule: Schedule;
+  private scheduleState: ScheduleState;
+  private scheduleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(
+    private readonly options: EngineOptions & { now: () => Date },
+    private readonly lock: DataDirLock,
+    private readonly store: Store,
+    private readonly log: ReturnType<typeof createLogger>,
+    private readonly startedAt: Date,
+    private readonly ffmpeg: EngineState['ffmpeg'],
+  ) {
+    this.events = new EventLog(store, { now: options.now });
+    this.schedule = engineSchedule(options.loaded);
+    this.scheduleState = this.evaluateSchedule();
+  }
+
+  static open(options: EngineOptions): Engine {
+    const now = options.now ?? (() => new Date());
+    const lock = acquireLock(options.dataDir, { command: options.command });
+    let store: Store | undefined;
+    try {
+      store = openStore(options.dataDir);
+      const { logging } = options.loaded.config;
+      const log = createLogger({
+        level: logging.level,
+        file: logging.file ?? `${options.dataDir}/logs/custody.log`,
+        maxSize: logging.maxSize,
+        maxFiles: logging.maxFiles,
+      });
+      const probe = probeFfmpeg(options.loaded.config.ffmpegPath);
+      const ffmpeg: EngineState['ffmpeg'] = probe.ok
+        ? { ok: true, path: probe.path, source: probe.source, version: probe.version }
+        : { ok: false, problem: describeFfmpegFailure(probe.tried), fix: ffmpegFix };
+      const engine = new Engine({ ...options, now }, lock, store, log, now(), ffmpeg);
+      engine.start();
+      return engine;
+    } catch (err) {
+      store?.close();
+      lock.release();
+      throw err;
+    }
+  }
+
+  private start(): void {
+    const { config, file } = this.options.loaded;
+    this.log.logger.info({ dataDir: this.options.dataDir, config: file }, 'engine started');
+    this.events.append({
+      level: 'info',
+      kind: 'engine.started',
+      subject: null,
+      message: `engine started for ${config.workstation.name}`,
+      data: { version, configFile: file, dataDir: this.options.dataDir, pid: process.pid },
+    });
+    if (!this.ffmpeg.ok) {
+      this.events.append({
+        level: 'warn',
+        kind: 'video.ffmpeg-missing',
+        subject: null,
+        message: `no working ffmpeg: ${this.ffmpeg.problem}`,
+        data: { fix: this.ffmpeg.fix },
+      });
+    }
+    this.events.subscribe(() => this.notifier.changed());
+    this.armScheduleTimer();
+  }
+
+  state(): EngineState {
+    const { config, file } = this.options.loaded;
+    return {
+      version,
+      workstation: config.workstation.name,
+      startedAt: this.startedAt.toISOString(),
+      configFile: file,
+      dataDir: this.options.dataDir,
+      connection: connectionOf(this.options.loaded, this.scheduleState),
+      schedule: this.scheduleState,
+      ffmpeg: this.ffmpeg,
+      cameras: config.cameras.map(({ id, name, location }) => ({ id, name, location })),
+      docks: config.docks.map(({ id, name, root }) => ({ id, name, root })),
+      syncFolders: config.syncFolders
+        .filter((folder) => folder.enabled)
+        .map(({ id, name, path }) => ({ id, name, path })),
+      uploads: { concurrency: config.uploads.concurrency },
+    };
+  }
+
+  /** Listeners hear at most ten times a second; they read `state()` when called. */
+  subscribe(listener: () => void): () => void {
+    return this.notifier.subscribe(listener);
+  }
+
+  private evaluateSchedule(): ScheduleState {
+    const now = this.options.now();
+    const result = evaluateSchedule(this.schedule, now);
+    return {
+      bytesPerSecond: result.bytesPerSecond,
+      entry: result.entry?.text ?? null,
+      nextChange: result.nextChange?.toISOString() ?? null,
+      nextBytesPerSecond: result.nextBytesPerSecond,
+      summary: formatScheduleWindow(result, now),
+    };
+  }
+
+  /** Wakes at the next boundary so the engine switches within a second of it. */
+  private armScheduleTimer(): void {
+    if (this.closed) return;
+    const next = this.scheduleState.nextChange;
+    const untilNext = next ? Date.parse(next) - this.options.now().getTime() : scheduleRecheckMs;
+    const wait = Math.min(Math.max(untilNext, 0) + 5, scheduleRecheckMs);
+    this.scheduleTimer = setTimeout(() => {
+      const before = this.scheduleState;
+      this.scheduleState = this.evaluateSchedule();
+      if (before.bytesPerSecond !== this.scheduleState.bytesPerSecond) {
+        this.events.append({
+          level: 'info',
+          kind: 'schedule.changed',
+          subject: null,
+          message: `schedule: ${this.scheduleState.summary}`,
+          data: {
+            bytesPerSecond: this.scheduleState.bytesPerSecond,
+            entry: this.scheduleState.entry,
+          },
+        });
+      }
+      this.armScheduleTimer();
+    }, wait);
+    this.scheduleTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    this.events.append({
+      level: 'info',
+      kind: 'engine.stopped',
+      subject: null,
+      message: 'engine stopped',
+      data: {},
+    });
+    this.notifier.close();
+    this.log.logger.info('engine stopped');
+    await this.log.close();
+    this.store.close();
+    this.lock.release();
+  }
+}
+
+/** The configured cap applies wherever no schedule entry matches. */
+function engineSchedule(loaded: LoadedConfig): Schedule {
+  const { schedule, bandwidth } = loaded.config.uploads;
+  const parsed = parseSchedule([...schedule, `* ${bandwidth}`]);
+  // The config loader already validated every entry, so a failure here is a bug, not input.
+  if (!parsed.ok)
+    throw new Error(`schedule rejected after validation: ${parsed.errors[0]?.message}`);
+  return parsed.schedule;
+}
+
+function connectionOf(loaded: LoadedConfig, schedule: ScheduleState): EngineState['connection'] {
+  if (loaded.config.service.mode === 'none') {
+    return { state: 'not-configured', reason: 'no service in the config (service.mode is none)' };
+  }
+  if (schedule.bytesPerSecond === 0) return { state: 'paused-by-schedule', reason: schedule.entry };
+  // The service client lands with the Evidence service issue; until then say so plainly.
+  return { state: 'offline', reason: 'the service client is not part of this build yet' };
+}

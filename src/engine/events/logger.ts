@@ -1,0 +1,121 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger, type LoggerOptions } from 'pino';
+import { CustodyError, ExitCode } from '../../core/errors.ts';
+import { maskSecrets, maskString, REDACTED, redactPaths } from './redact.ts';
+
+export type LoggerSettings = {
+  level: string;
+  /** Base name of the log file; pino-roll numbers it (`custody.log` → `custody.1.log`). */
+  file?: string;
+  /** pino-roll size: '10m', '512k', '1g'. */
+  maxSize: string;
+  /** Rotated files kept besides the one being written (pino-roll's `limit.count`). */
+  maxFiles: number;
+};
+
+const CLOSE_TIMEOUT_MS = 5_000;
+
+const levelNames = [...Object.keys(pino.levels.values), 'silent'];
+
+export type AppLogger = { logger: Logger; close(): Promise<void> };
+
+/**
+ * The application log (not the audit event log). Secrets are removed by the logger itself,
+ * so no call site has to remember to: by key name (pino `redact` plus a deep pass for what
+ * its paths cannot reach) and by shape inside strings (bearer tokens, API keys, URL tokens).
+ */
+export function createLogger(settings: LoggerSettings): AppLogger {
+  if (!levelNames.includes(settings.level)) {
+    throw new CustodyError(
+      `log level "${settings.level}" is not valid`,
+      `use one of ${levelNames.join(', ')}`,
+      ExitCode.badInput,
+    );
+  }
+  const options: LoggerOptions = {
+    level: settings.level,
+    redact: { paths: redactPaths, censor: REDACTED },
+    formatters: {
+      log: (object) => maskSecrets(object) as Record<string, unknown>,
+      bindings: (bindings) => maskSecrets(bindings) as Record<string, unknown>,
+    },
+    hooks: {
+      logMethod(args, method) {
+        const [first, ...rest] = args as unknown[];
+        const masked = [
+          typeof first === 'string' ? maskString(first) : first,
+          ...rest.map(maskSecrets),
+        ];
+        // The merging object goes through formatters.log, but a leading Error without a
+        // message of its own gives pino its `msg` unmasked: supply a masked one.
+        if (first instanceof Error && typeof rest[0] !== 'string') {
+          masked.splice(1, 0, maskString(first.message));
+        }
+        return method.apply(this, masked as Parameters<typeof method>);
+      },
+    },
+  };
+
+  if (settings.file === undefined) {
+    // A full-screen console must not scribble on its own screen: stderr only when debugging.
+    if (settings.level === 'debug' || settings.level === 'trace') {
+      return {
+        logger: pino(options, pino.destination({ dest: 2, sync: true })),
+        close: async () => {},
+      };
+    }
+    return { logger: pino({ ...options, enabled: false }), close: async () => {} };
+  }
+
+  const file = path.resolve(settings.file);
+  prepareDirectory(file);
+  const transport = pino.transport({
+    target: 'pino-roll',
+    options: {
+      file,
+      size: settings.maxSize,
+      mkdir: true,
+      mode: 0o600,
+      // removeOtherLogFiles: count files left by earlier runs too, or restarts pile them up.
+      limit: { count: Math.max(1, settings.maxFiles), removeOtherLogFiles: true },
+    },
+  });
+  // The worker reports a failing disk here; with no listener it would crash the engine.
+  transport.on('error', () => {});
+  const logger = pino(options, transport);
+  let closing: Promise<void> | undefined;
+  return {
+    logger,
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        // The log worker does not keep the process alive: this timer does, until the worker
+        // has written everything, and it stops a wedged disk from holding shutdown forever.
+        const timer = setTimeout(done, CLOSE_TIMEOUT_MS);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        transport.once('close', done);
+        transport.end();
+      });
+      return closing;
+    },
+  };
+}
+
+/** Fails here, with a message, rather than later inside the log worker where nobody sees it. */
+function prepareDirectory(file: string): void {
+  const dir = path.dirname(file);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new CustodyError(
+      `cannot write log files in ${dir} (${(err as NodeJS.ErrnoException).code ?? err})`,
+      'fix its permissions or set the log file to another path',
+      ExitCode.failed,
+      { cause: err },
+    );
+  }
+}
