@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { formatRate } from '../core/format.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
+import { runConsole } from '../ui/run-console.tsx';
+import { colorWanted } from '../ui/theme.ts';
 import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
 import { formatColumns } from './output.ts';
 
@@ -9,7 +11,7 @@ export function registerConsole(program: Command): void {
   program
     .command('console', { isDefault: true })
     .description(
-      'start the engine on the config and keep it running until Ctrl-C (default command; the full-screen console is not built yet, so it prints a summary)',
+      'open the operator console on a terminal (default command); without a terminal, run the engine and print its summary until Ctrl-C',
     )
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
@@ -19,19 +21,39 @@ export function registerConsole(program: Command): void {
         dataDir: dataDirFor(options, loaded),
         command: 'custody console',
       });
-      // Handlers go in before "ready" is printed, so a Ctrl-C right after it still stops cleanly.
-      const stopped = new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      // The engine's own timers are unref'd so it never holds a process open; this one does.
-      const keepAlive = setInterval(() => {}, 2 ** 30);
-      process.stdout.write(`${summary(engine.state())}\n`);
-      await stopped;
-      clearInterval(keepAlive);
-      await engine.close();
-      process.stdout.write('engine stopped\n');
+      try {
+        if (wantsConsole()) {
+          await runConsole(engine, {
+            color: colorWanted(process.env, options.color),
+            interactive: process.env.CUSTODY_INTERACTIVE === '1' ? true : undefined,
+          });
+        } else {
+          await runHeadless(engine);
+        }
+      } finally {
+        await engine.close();
+      }
     });
+}
+
+/** A console needs a terminal; tmux tests under CI say so with CUSTODY_INTERACTIVE=1. */
+function wantsConsole(): boolean {
+  if (process.env.CUSTODY_INTERACTIVE === '1') return true;
+  return Boolean(process.stdout.isTTY && process.stdin.isTTY);
+}
+
+async function runHeadless(engine: Engine): Promise<void> {
+  // Handlers go in before "ready" is printed, so a Ctrl-C right after it still stops cleanly.
+  const stopped = new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  // The engine's own timers are unref'd so it never holds a process open; this one does.
+  const keepAlive = setInterval(() => {}, 2 ** 30);
+  process.stdout.write(`${summary(engine.state())}\n`);
+  await stopped;
+  clearInterval(keepAlive);
+  process.stdout.write('engine stopped\n');
 }
 
 function list(items: { id: string }[]): string {

@@ -6,9 +6,11 @@ import {
   type Schedule,
 } from '../core/schedule.ts';
 import type { EngineState, ScheduleState } from '../protocol/engine-state.ts';
+import type { CustodyEvent } from '../protocol/events.ts';
 import { version } from '../version.ts';
+import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
-import { EventLog } from './events/event-log.ts';
+import { type EventFilter, EventLog } from './events/event-log.ts';
 import { createLogger } from './events/logger.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
@@ -29,7 +31,7 @@ const scheduleRecheckMs = 60_000;
  * The composition root: owns the data directory lock, the store, the event log and the
  * logger, and exposes the surface the console and `custody attach` use (DESIGN.md, Engine API).
  */
-export class Engine {
+export class Engine implements EngineApi {
   readonly events: EventLog;
   private readonly notifier = new ChangeNotifier(100);
   private readonly schedule: Schedule;
@@ -116,13 +118,18 @@ export class Engine {
       syncFolders: config.syncFolders
         .filter((folder) => folder.enabled)
         .map(({ id, name, path }) => ({ id, name, path })),
-      uploads: { concurrency: config.uploads.concurrency },
+      uploads: { concurrency: config.uploads.concurrency, schedule: config.uploads.schedule },
+      operator: operatorOf(this.options.loaded),
     };
   }
 
   /** Listeners hear at most ten times a second; they read `state()` when called. */
   subscribe(listener: () => void): () => void {
     return this.notifier.subscribe(listener);
+  }
+
+  listEvents(filter: EventFilter): CustodyEvent[] {
+    return this.events.list(filter);
   }
 
   private evaluateSchedule(): ScheduleState {
@@ -190,6 +197,14 @@ function engineSchedule(loaded: LoadedConfig): Schedule {
   if (!parsed.ok)
     throw new Error(`schedule rejected after validation: ${parsed.errors[0]?.message}`);
   return parsed.schedule;
+}
+
+function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
+  const { users, operator } = loaded.config;
+  // The loader guarantees `operator` names an active user.
+  const user = users.find((u) => u.name === operator) ?? users[0];
+  if (!user) throw new Error('config has no users after validation');
+  return { name: user.name, role: user.role, privileges: user.privileges };
 }
 
 function connectionOf(loaded: LoadedConfig, schedule: ScheduleState): EngineState['connection'] {

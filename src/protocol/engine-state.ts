@@ -22,6 +22,12 @@ export const ffmpegStateSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), problem: z.string(), fix: z.string() }),
 ]);
 
+export const operatorSchema = z.object({
+  name: z.string(),
+  role: z.enum(['admin', 'operator', 'viewer']),
+  privileges: z.array(z.enum(['export', 'upload', 'requests'])),
+});
+
 export const engineStateSchema = z.object({
   version: z.string(),
   workstation: z.string(),
@@ -34,7 +40,8 @@ export const engineStateSchema = z.object({
   cameras: z.array(z.object({ id: z.string(), name: z.string(), location: z.string() })),
   docks: z.array(z.object({ id: z.string(), name: z.string(), root: z.string() })),
   syncFolders: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
-  uploads: z.object({ concurrency: z.number().int() }),
+  uploads: z.object({ concurrency: z.number().int(), schedule: z.array(z.string()) }),
+  operator: operatorSchema.describe('the user this console acts as'),
 });
 
 export type ConnectionState = z.infer<typeof connectionStateSchema>;

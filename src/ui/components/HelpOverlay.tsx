@@ -1,0 +1,23 @@
+import { Box, Text } from 'ink';
+import { globalKeys, paneKeys, tabs } from '../keymap.ts';
+
+export function HelpOverlay() {
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1} width="100%">
+      <Text bold>Keys (Esc or ? closes)</Text>
+      {globalKeys.map((hint) => (
+        <Text key={hint.keys} wrap="truncate">
+          {hint.keys.padEnd(8)} {hint.does}
+        </Text>
+      ))}
+      {tabs
+        .filter((tab) => paneKeys[tab.id].length > 0)
+        .map((tab) => (
+          <Text key={tab.id} wrap="truncate">
+            {`${tab.title}: `.padEnd(10)}
+            {paneKeys[tab.id].map((hint) => `${hint.keys} ${hint.does}`).join(' · ')}
+          </Text>
+        ))}
+    </Box>
+  );
+}

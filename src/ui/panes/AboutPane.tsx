@@ -1,0 +1,31 @@
+import { Box, Text } from 'ink';
+import type { EngineState } from '../../protocol/engine-state.ts';
+
+export function AboutPane({ state }: { state: EngineState }) {
+  const ffmpeg = state.ffmpeg.ok
+    ? `${state.ffmpeg.version} (${state.ffmpeg.source}: ${state.ffmpeg.path})`
+    : `missing — ${state.ffmpeg.fix}`;
+  const rows: [string, string][] = [
+    ['Custody', state.version],
+    ['Workstation', state.workstation],
+    ['Engine', `in this process since ${state.startedAt.replace('T', ' ').slice(0, 19)} UTC`],
+    [
+      'Service',
+      `${state.connection.state}${state.connection.reason ? ` — ${state.connection.reason}` : ''}`,
+    ],
+    ['ffmpeg', ffmpeg],
+    ['Config', state.configFile],
+    ['Data', state.dataDir],
+    ['User', `${state.operator.name} (${state.operator.role})`],
+  ];
+  return (
+    <Box flexDirection="column">
+      {rows.map(([label, value]) => (
+        <Text key={label} wrap="truncate">
+          <Text bold>{label.padEnd(12)}</Text>
+          {value}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,117 @@
+import { Box, Text, useInput } from 'ink';
+import { useMemo, useState } from 'react';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import { filterEvents } from '../../core/event-filter.ts';
+import { type CustodyEvent, type EventLevel, eventLevels } from '../../protocol/events.ts';
+import type { ConsoleState } from '../state/console-store.ts';
+import { useTheme } from '../theme.ts';
+
+type Props = {
+  store: StoreApi<ConsoleState>;
+  height: number;
+  /** Tells the App that typed keys belong to the search line, not to the tab keys. */
+  onCapture: (capturing: boolean) => void;
+};
+
+function levelLabel(level: EventLevel): string {
+  return level.toUpperCase().padEnd(5);
+}
+
+export function EventsPane({ store, height, onCapture }: Props) {
+  const theme = useTheme();
+  const events = useStore(store, (s) => s.events);
+  const [minLevel, setMinLevel] = useState<EventLevel>('debug');
+  const [search, setSearch] = useState('');
+  const [typing, setTyping] = useState<string | null>(null);
+  const [follow, setFollow] = useState(true);
+  const [cursor, setCursor] = useState(0);
+  const [details, setDetails] = useState(false);
+
+  const shown = useMemo(
+    () => filterEvents(events, { minLevel, search }),
+    [events, minLevel, search],
+  );
+  const selected = follow ? shown.length - 1 : Math.min(cursor, shown.length - 1);
+
+  useInput((input, key) => {
+    if (typing !== null) {
+      if (key.return || key.escape) {
+        if (key.return) setSearch(typing);
+        setTyping(null);
+        onCapture(false);
+      } else if (key.backspace || key.delete) {
+        setTyping((t) => (t ?? '').slice(0, -1));
+      } else if (input && !key.ctrl && !key.meta) {
+        setTyping((t) => (t ?? '') + input);
+      }
+      return;
+    }
+    if (input === '/') {
+      setTyping(search);
+      onCapture(true);
+    } else if (input === 'f') {
+      setFollow(!follow);
+      setCursor(selected);
+    } else if (input === 'l') {
+      setMinLevel(
+        (level) => eventLevels[(eventLevels.indexOf(level) + 1) % eventLevels.length] ?? level,
+      );
+    } else if (key.return) {
+      setDetails(!details);
+    } else if (key.escape) {
+      setDetails(false);
+      setSearch('');
+    } else if (key.upArrow || input === 'k') {
+      setFollow(false);
+      setCursor(Math.max(0, selected - 1));
+    } else if (key.downArrow || input === 'j') {
+      setFollow(false);
+      setCursor(Math.min(shown.length - 1, selected + 1));
+    }
+  });
+
+  const current: CustodyEvent | undefined = shown[selected];
+  const detailLines = details && current ? JSON.stringify(current.data, null, 1).split('\n') : [];
+  const detailHeight =
+    details && current ? Math.min(detailLines.length + 2, Math.floor(height / 2)) : 0;
+  const listHeight = Math.max(1, height - 1 - detailHeight);
+  const first = Math.max(0, Math.min(selected - listHeight + 1, shown.length - listHeight));
+  const visible = shown.slice(Math.max(0, first), Math.max(0, first) + listHeight);
+
+  const searchLine = typing !== null ? `search: ${typing}▏` : search ? `search: ${search}` : '';
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate">
+        {`${shown.length}/${events.length} events · level ≥ ${minLevel} · ${follow ? 'following' : 'paused'}`}
+        {searchLine ? ` · ${searchLine}` : ''}
+      </Text>
+      {visible.length === 0 ? <Text color={theme.muted}>No events match.</Text> : null}
+      {visible.map((event) => {
+        const isSelected = event.seq === current?.seq;
+        const levelColor =
+          event.level === 'error' ? theme.error : event.level === 'warn' ? theme.warn : undefined;
+        return (
+          <Text key={event.seq} wrap="truncate" inverse={isSelected}>
+            {isSelected ? '>' : ' '}
+            {event.time.slice(11, 19)} <Text color={levelColor}>{levelLabel(event.level)}</Text>{' '}
+            {event.kind} {event.subject ?? '-'} {event.message}
+          </Text>
+        );
+      })}
+      {details && current ? (
+        <Box flexDirection="column" borderStyle="single" height={detailHeight}>
+          <Text wrap="truncate">
+            #{current.seq} {current.time} {current.kind} hash {current.hash.slice(0, 16)}…
+          </Text>
+          {detailLines.slice(0, detailHeight - 3).map((line, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: lines of one JSON document have no identity
+            <Text key={i} wrap="truncate">
+              {line}
+            </Text>
+          ))}
+        </Box>
+      ) : null}
+    </Box>
+  );
+}

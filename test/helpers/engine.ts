@@ -1,0 +1,27 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import { Engine } from '../../src/engine/engine.ts';
+import { repoRoot, tempDir } from './cli.ts';
+
+/** A real engine on a temp data dir, from the demo config with optional top-level overrides. */
+export function openTestEngine(overrides: Record<string, unknown> = {}) {
+  const dir = tempDir('custody-engine-');
+  const example = JSON.parse(readFileSync(path.join(repoRoot, 'config.example.json'), 'utf8'));
+  delete example.$schema;
+  const file = path.join(dir.path, 'config.json');
+  writeFileSync(file, JSON.stringify({ ...example, ...overrides, dataDir: './data' }));
+  const engine = Engine.open({
+    loaded: loadConfig(file),
+    dataDir: path.join(dir.path, 'data'),
+    command: 'test',
+  });
+  return {
+    engine,
+    dir: dir.path,
+    close: async () => {
+      await engine.close();
+      dir.remove();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { execFileSync } from 'node:child_process';
+
+/** A tmux server of its own per test file, so parallel tests and the developer's tmux never mix. */
+export class TmuxSession {
+  private readonly socket = `custody-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+
+  constructor(
+    readonly columns: number,
+    readonly rows: number,
+  ) {}
+
+  private tmux(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
+      encoding: 'utf8',
+    });
+  }
+
+  start(command: string, env: Record<string, string> = {}): void {
+    const exports = Object.entries(env)
+      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
+      .join(' ');
+    this.tmux(
+      'new-session',
+      '-d',
+      '-s',
+      'main',
+      '-x',
+      String(this.columns),
+      '-y',
+      String(this.rows),
+      `env ${exports} ${command}; echo "[exit $?]"; sleep 30`,
+    );
+  }
+
+  capture(): string {
+    return this.tmux('capture-pane', '-p', '-t', 'main');
+  }
+
+  /** Keys as tmux names them: 'q', '4', 'Enter', 'Escape', 'Up'. */
+  send(...keys: string[]): void {
+    this.tmux('send-keys', '-t', 'main', ...keys);
+  }
+
+  async waitFor(text: string | RegExp, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let screen = '';
+    while (Date.now() < deadline) {
+      screen = this.capture();
+      if (typeof text === 'string' ? screen.includes(text) : text.test(screen)) return screen;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`timed out waiting for ${String(text)}; screen:\n${screen}`);
+  }
+
+  kill(): void {
+    try {
+      this.tmux('kill-server');
+    } catch {
+      // Already gone: nothing to clean up.
+    }
+  }
+}

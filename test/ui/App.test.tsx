@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/ui/App.tsx';
+import { createConsoleStore } from '../../src/ui/state/console-store.ts';
+import { openTestEngine } from '../helpers/engine.ts';
+import { keys, renderSized, type Screen } from '../helpers/ink.ts';
+
+function expectFits(frame: string, columns: number, rows: number) {
+  const lines = frame.split('\n');
+  expect(lines.length).toBeLessThanOrEqual(rows);
+  for (const line of lines) expect(line.length).toBeLessThanOrEqual(columns);
+}
+
+describe.each([
+  [80, 24],
+  [200, 50],
+])('the console at %ix%i', (columns, rows) => {
+  let screen: Screen | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => {
+    screen?.instance.unmount();
+    await cleanup?.();
+  });
+
+  async function open() {
+    const test = openTestEngine();
+    const consoleStore = createConsoleStore(test.engine);
+    cleanup = async () => {
+      consoleStore.close();
+      await test.close();
+    };
+    screen = await renderSized(<App store={consoleStore.store} />, columns, rows);
+    return { screen, engine: test.engine };
+  }
+
+  it('shows the status bar, the tabs and the keys, filling the screen', async () => {
+    const { screen } = await open();
+    const lines = screen.frame().split('\n');
+    expect(lines[0]).toContain('Demo workstation');
+    expect(lines[0]).toContain('Offline');
+    expect(lines[1]).toContain('[1 Inbox]');
+    expect(lines[1]).toContain('6 About');
+    expect(lines.at(-1)).toContain('? help');
+    expect(lines).toHaveLength(rows);
+    expectFits(screen.frame(), columns, rows);
+  });
+
+  it('switches tabs with number keys and shows the engine events', async () => {
+    const { screen, engine } = await open();
+    await screen.press('4');
+    expect(screen.frame()).toContain('[4 Events]');
+    expect(screen.frame()).toContain('engine.started');
+    engine.events.append({
+      level: 'warn',
+      kind: 'test.poked',
+      subject: 'cam-1',
+      message: 'poked by the test',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(screen.frame()).toContain('poked by the test');
+    await screen.press('6');
+    expect(screen.frame()).toMatch(/Custody\s+\d+\.\d+\.\d+/);
+    expect(screen.frame()).toContain('operator (admin)');
+    expectFits(screen.frame(), columns, rows);
+  });
+
+  it('opens and closes the help overlay', async () => {
+    const { screen } = await open();
+    await screen.press('?');
+    expect(screen.frame()).toContain('Keys (Esc or ? closes)');
+    expect(screen.frame()).toContain('Events:');
+    await screen.press(keys.escape);
+    expect(screen.frame()).not.toContain('Keys (Esc or ? closes)');
+  });
+
+  it('quits on q', async () => {
+    const { screen } = await open();
+    const exited = screen.instance.waitUntilExit();
+    await screen.press('q');
+    await expect(exited).resolves.toBeUndefined();
+  });
+});

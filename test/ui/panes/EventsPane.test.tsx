@@ -1,0 +1,98 @@
+import { render } from 'ink-testing-library';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EventsPane } from '../../../src/ui/panes/EventsPane.tsx';
+import { createConsoleStore } from '../../../src/ui/state/console-store.ts';
+import { openTestEngine } from '../../helpers/engine.ts';
+import { keys } from '../../helpers/ink.ts';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
+
+describe('EventsPane', () => {
+  let test: ReturnType<typeof openTestEngine>;
+  beforeEach(() => {
+    test = openTestEngine();
+    test.engine.events.append({
+      level: 'debug',
+      kind: 'upload.progress',
+      subject: 'job-1',
+      message: 'halfway',
+    });
+    test.engine.events.append({
+      level: 'error',
+      kind: 'upload.failed',
+      subject: 'job-2',
+      message: 'disk full',
+      data: { requestId: 'req-9' },
+    });
+  });
+  afterEach(async () => {
+    await test.close();
+  });
+
+  function mount() {
+    const { store, close } = createConsoleStore(test.engine);
+    const captures: boolean[] = [];
+    const ui = render(<EventsPane store={store} height={12} onCapture={(c) => captures.push(c)} />);
+    return { ui, close, captures };
+  }
+
+  it('lists events oldest first with the newest selected while following', () => {
+    const { ui, close } = mount();
+    const frame = ui.lastFrame() ?? '';
+    expect(frame.indexOf('engine.started')).toBeLessThan(frame.indexOf('upload.failed'));
+    expect(frame).toMatch(/^>.*upload\.failed job-2 disk full$/m);
+    expect(frame).toContain('following');
+    ui.unmount();
+    close();
+  });
+
+  it('cycles the minimum level with l', async () => {
+    const { ui, close } = mount();
+    ui.stdin.write('l');
+    await settle();
+    expect(ui.lastFrame()).toContain('level ≥ info');
+    expect(ui.lastFrame()).not.toContain('halfway');
+    ui.stdin.write('l');
+    ui.stdin.write('l');
+    await settle();
+    expect(ui.lastFrame()).toContain('level ≥ error');
+    expect(ui.lastFrame()).not.toContain('engine.started');
+    expect(ui.lastFrame()).toContain('disk full');
+    ui.unmount();
+    close();
+  });
+
+  it('searches with / and captures the keys while typing', async () => {
+    const { ui, close, captures } = mount();
+    ui.stdin.write('/');
+    await settle();
+    for (const ch of 'req-9') ui.stdin.write(ch);
+    await settle();
+    expect(ui.lastFrame()).toContain('search: req-9');
+    ui.stdin.write(keys.enter);
+    await settle();
+    expect(captures).toEqual([true, false]);
+    expect(ui.lastFrame()).toContain('1/3 events');
+    expect(ui.lastFrame()).toContain('disk full');
+    ui.stdin.write(keys.escape);
+    await settle();
+    expect(ui.lastFrame()).toContain('3/3 events');
+    ui.unmount();
+    close();
+  });
+
+  it('moves with the arrows, stops following, and shows details on Enter', async () => {
+    const { ui, close } = mount();
+    ui.stdin.write(keys.up);
+    await settle();
+    expect(ui.lastFrame()).toContain('paused');
+    expect(ui.lastFrame()).toMatch(/^>.*upload\.progress job-1 halfway$/m);
+    ui.stdin.write(keys.down);
+    ui.stdin.write(keys.enter);
+    await settle();
+    expect(ui.lastFrame()).toMatch(/#\d+ .* upload\.failed hash [0-9a-f]{16}/);
+    expect(ui.lastFrame()).toContain('"requestId": "req-9"');
+    ui.unmount();
+    close();
+  });
+});
