@@ -6,7 +6,7 @@ import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { KeyHints } from './components/KeyHints.tsx';
 import { StatusBar } from './components/StatusBar.tsx';
 import { TabBar } from './components/TabBar.tsx';
-import { globalKeys, paneKeys, type TabId, tabForKey } from './keymap.ts';
+import { bottomLineKeys, type TabId, tabForKey } from './keymap.ts';
 import { AboutPane } from './panes/AboutPane.tsx';
 import { CamerasPane } from './panes/CamerasPane.tsx';
 import { EventsPane } from './panes/EventsPane.tsx';
@@ -74,7 +74,7 @@ export function App({
       <Box flexDirection="column" height={paneHeight} overflow="hidden">
         {help ? <HelpOverlay /> : pane}
       </Box>
-      <KeyHints hints={[...paneKeys[tab], ...globalKeys]} />
+      <KeyHints hints={bottomLineKeys(tab)} />
     </Box>
   );
 }

@@ -18,12 +18,17 @@ export const globalKeys: KeyHint[] = [
   { keys: 'q', does: 'quit' },
 ];
 
+/** The tab bar already shows the digits, so the bottom line keeps its room for the pane's keys. */
+export function bottomLineKeys(tab: TabId): KeyHint[] {
+  return [...paneKeys[tab], ...globalKeys.filter((hint) => hint.keys !== '1-6')];
+}
+
 export const paneKeys: Record<TabId, KeyHint[]> = {
   inbox: [],
   cameras: [{ keys: '↑↓', does: 'select' }],
   uploads: [],
   events: [
-    { keys: '↑↓/jk', does: 'move' },
+    { keys: '↑↓', does: 'move' },
     { keys: 'Enter', does: 'details' },
     { keys: '/', does: 'search' },
     { keys: 'l', does: 'level' },
