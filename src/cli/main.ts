@@ -8,6 +8,8 @@ import { registerConsole } from './console.ts';
 import { registerDoctor } from './doctor.ts';
 import { registerEvents } from './events.ts';
 import { errorLine, unexpectedError } from './output.ts';
+import { registerRequest } from './request.ts';
+import { registerServer } from './server.ts';
 
 const exitCodesHelp = `
 Exit codes:
@@ -35,6 +37,8 @@ function buildProgram(): Command {
   registerConfig(program);
   registerEvents(program);
   registerDoctor(program);
+  registerServer(program);
+  registerRequest(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
 import {
   evaluateSchedule,
@@ -15,6 +16,7 @@ import { createLogger } from './events/logger.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
 import { describeFfmpegFailure, ffmpegFix, probeFfmpeg } from './video/ffmpeg-binary.ts';
+import { Recorder } from './video/recorder.ts';
 
 export type EngineOptions = {
   loaded: LoadedConfig;
@@ -37,6 +39,7 @@ export class Engine implements EngineApi {
   private readonly schedule: Schedule;
   private scheduleState: ScheduleState;
   private scheduleTimer: NodeJS.Timeout | null = null;
+  private recorder: Recorder | null = null;
   private closed = false;
 
   private constructor(
@@ -100,6 +103,22 @@ export class Engine implements EngineApi {
     }
     this.events.subscribe(() => this.notifier.changed());
     this.armScheduleTimer();
+    this.startRecorder();
+  }
+
+  /** Without ffmpeg the cameras stay offline with the reason; everything else runs on. */
+  private startRecorder(): void {
+    const { cameras } = this.options.loaded.config;
+    if (!this.ffmpeg.ok || cameras.length === 0) return;
+    this.recorder = new Recorder({
+      store: this.store,
+      events: this.events,
+      archiveDir: path.join(this.options.dataDir, 'archive'),
+      ffmpegPath: this.ffmpeg.path,
+      cameras,
+    });
+    this.recorder.subscribe(() => this.notifier.changed());
+    this.recorder.start();
   }
 
   state(): EngineState {
@@ -113,7 +132,16 @@ export class Engine implements EngineApi {
       connection: connectionOf(this.options.loaded, this.scheduleState),
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
-      cameras: config.cameras.map(({ id, name, location }) => ({ id, name, location })),
+      cameras: config.cameras.map(({ id, name, location }) => {
+        const status = this.recorder?.status(id);
+        return {
+          id,
+          name,
+          location,
+          state: status?.state ?? 'offline',
+          reason: status ? status.reason : this.ffmpeg.ok ? 'not started' : 'no working ffmpeg',
+        };
+      }),
       docks: config.docks.map(({ id, name, root }) => ({ id, name, root })),
       syncFolders: config.syncFolders
         .filter((folder) => folder.enabled)
@@ -174,6 +202,7 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    await this.recorder?.stop();
     this.events.append({
       level: 'info',
       kind: 'engine.stopped',

@@ -37,7 +37,15 @@ export const engineStateSchema = z.object({
   connection: z.object({ state: connectionStateSchema, reason: z.string().nullable() }),
   schedule: scheduleStateSchema,
   ffmpeg: ffmpegStateSchema,
-  cameras: z.array(z.object({ id: z.string(), name: z.string(), location: z.string() })),
+  cameras: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      location: z.string(),
+      state: z.enum(['recording', 'online-not-recording', 'offline']),
+      reason: z.string().nullable().describe('why it is not recording'),
+    }),
+  ),
   docks: z.array(z.object({ id: z.string(), name: z.string(), root: z.string() })),
   syncFolders: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
   uploads: z.object({ concurrency: z.number().int(), schedule: z.array(z.string()) }),

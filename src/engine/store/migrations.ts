@@ -62,4 +62,74 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'uploads',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS uploads (
+          seq            INTEGER PRIMARY KEY,
+          id             TEXT    NOT NULL UNIQUE,
+          source_kind    TEXT    NOT NULL,
+          source_id      TEXT,
+          path           TEXT    NOT NULL,
+          destination_id TEXT    NOT NULL,
+          case_choice    TEXT    NOT NULL,
+          metadata       TEXT    NOT NULL DEFAULT '{}',
+          size           INTEGER NOT NULL,
+          mtime_ms       INTEGER NOT NULL,
+          sha256         TEXT,
+          -- size and mtime the hash was computed for, so a restart re-hashes only a changed file
+          hashed_size    INTEGER,
+          hashed_mtime_ms INTEGER,
+          upload_url     TEXT,
+          offset         INTEGER NOT NULL DEFAULT 0,
+          state          TEXT    NOT NULL,
+          attempts       INTEGER NOT NULL DEFAULT 0,
+          error          TEXT,
+          pause_reason   TEXT,
+          priority       INTEGER NOT NULL DEFAULT 0,
+          created_at     TEXT    NOT NULL,
+          updated_at     TEXT    NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS uploads_order ON uploads (state, priority DESC, seq);
+        CREATE INDEX IF NOT EXISTS uploads_file ON uploads (path, size, mtime_ms);
+      `);
+    },
+  },
+  {
+    version: 4,
+    name: 'video-segments',
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS segments (
+          id        INTEGER PRIMARY KEY,
+          camera_id TEXT    NOT NULL,
+          path      TEXT    NOT NULL UNIQUE,
+          start_ms  INTEGER NOT NULL,
+          end_ms    INTEGER NOT NULL,
+          bytes     INTEGER NOT NULL
+        ) STRICT;
+        -- Range lookups (clips, snapshots) and retention both walk one camera by time.
+        CREATE INDEX IF NOT EXISTS segments_camera_start ON segments (camera_id, start_ms);
+        CREATE INDEX IF NOT EXISTS segments_camera_end ON segments (camera_id, end_ms);
+      `);
+    },
+  },
+  {
+    version: 5,
+    name: 'buffer-keys',
+    up: (db) => {
+      // A shredded key keeps its row (wrapped_key NULL) as the record of when it was destroyed.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS buffer_keys (
+          file_id     TEXT PRIMARY KEY,
+          wrapped_key BLOB,
+          created_at  TEXT NOT NULL,
+          shredded_at TEXT,
+          CHECK ((wrapped_key IS NULL) = (shredded_at IS NOT NULL))
+        ) STRICT;
+      `);
+    },
+  },
 ];

@@ -1,0 +1,107 @@
+// Export speed of a 5-minute clip in × real time (target ≥ 50×). The five minutes are made
+// beforehand at full speed with the recorder's own encoder settings and indexed as if recorded
+// live. Baseline: reading the same segment files with node, the I/O floor under any export.
+import { spawnSync } from 'node:child_process';
+import { createReadStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { parseSegmentListLine } from '../src/core/segment-list.ts';
+import { ClipExporter } from '../src/engine/video/clip-export.ts';
+import { benchArchive, envNumber, ffmpegPath } from './video-bench-setup.ts';
+
+const minutes = envNumber('CLIP_MINUTES', 5);
+const seconds = Math.round(minutes * 60);
+const archive = benchArchive();
+const cameraDir = path.join(archive.dir, 'archive', 'lobby');
+mkdirSync(cameraDir, { recursive: true });
+
+try {
+  let start = performance.now();
+  const listFile = path.join(archive.dir, 'list.csv');
+  const made = spawnSync(ffmpegPath, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc2=size=640x360:rate=10',
+    '-t',
+    String(seconds),
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-tune',
+    'zerolatency',
+    '-crf',
+    '30',
+    '-pix_fmt',
+    'yuv420p',
+    '-g',
+    '10',
+    '-force_key_frames',
+    'expr:gte(t,n_forced*4)',
+    '-f',
+    'segment',
+    '-segment_time',
+    '4',
+    '-reset_timestamps',
+    '0',
+    '-segment_format',
+    'mpegts',
+    '-segment_list',
+    listFile,
+    '-segment_list_type',
+    'csv',
+    path.join(cameraDir, 'seg-%06d.ts'),
+  ]);
+  if (made.status !== 0) throw new Error(`making footage failed: ${made.stderr}`);
+  const makeMs = performance.now() - start;
+
+  const anchor = Date.now() - seconds * 1000;
+  let totalBytes = 0;
+  for (const line of readFileSync(listFile, 'utf8').split('\n')) {
+    const entry = parseSegmentListLine(line);
+    if (!entry) continue;
+    const file = path.join(cameraDir, entry.file);
+    const bytes = statSync(file).size;
+    totalBytes += bytes;
+    archive.recorder.segments.add({
+      cameraId: 'lobby',
+      path: file,
+      startMs: anchor + entry.startSeconds * 1000,
+      endMs: anchor + entry.endSeconds * 1000,
+      bytes,
+    });
+  }
+  const range = { fromMs: anchor, toMs: anchor + seconds * 1000 };
+  const exporter = new ClipExporter({ ffmpegPath, segments: archive.recorder.segments });
+  const nullSink = () => new Writable({ write: (_chunk, _enc, done) => done() });
+
+  start = performance.now();
+  const info = await exporter.toWritable('lobby', range, nullSink());
+  const streamMs = performance.now() - start;
+
+  start = performance.now();
+  await exporter.toFile('lobby', range, path.join(archive.dir, 'clip.ts'));
+  const fileMs = performance.now() - start;
+
+  start = performance.now();
+  for (const segment of archive.recorder.segments.inRange('lobby', range)) {
+    await pipeline(createReadStream(segment.path), nullSink());
+  }
+  const readMs = performance.now() - start;
+
+  const speed = (ms: number) => `${(info.durationMs / ms).toFixed(0)}x real time`;
+  console.log(
+    `footage              ${minutes} min, ${info.segments} segments, ${(totalBytes / 1048576).toFixed(1)} MiB (made in ${(makeMs / 1000).toFixed(1)} s)`,
+  );
+  console.log(`export to a stream   ${streamMs.toFixed(0)} ms  (${speed(streamMs)}; target ≥ 50x)`);
+  console.log(`export to a file     ${fileMs.toFixed(0)} ms  (${speed(fileMs)})`);
+  console.log(`baseline plain read  ${readMs.toFixed(0)} ms  (${speed(readMs)})`);
+  console.log(`stream vs baseline   ${(readMs / streamMs).toFixed(2)}x`);
+} finally {
+  await archive.close();
+}

@@ -1,0 +1,146 @@
+import type { Command } from 'commander';
+import { CustodyError, ExitCode } from '../core/errors.ts';
+import { ServiceRestClient } from '../engine/service/rest-client.ts';
+import type { RequestDetail, VideoRequest } from '../protocol/service.ts';
+import { globalOptions } from './context.ts';
+import { formatColumns, printJson } from './output.ts';
+
+type ServiceOptions = { service?: string; key?: string };
+
+function clientFor(opts: ServiceOptions, env = process.env): ServiceRestClient {
+  const url = opts.service || env.CUSTODY_SERVICE_URL;
+  const apiKey = opts.key || env.CUSTODY_SERVICE_KEY;
+  if (!url) {
+    throw new CustodyError(
+      'no evidence service named',
+      'pass --service URL or set CUSTODY_SERVICE_URL',
+      ExitCode.badInput,
+    );
+  }
+  if (!/^https?:\/\/[^/]+/.test(url)) {
+    throw new CustodyError(
+      `--service "${url}" is not an http(s) URL`,
+      'use e.g. --service http://127.0.0.1:8740',
+      ExitCode.badInput,
+    );
+  }
+  if (!apiKey) {
+    throw new CustodyError(
+      'no API key',
+      'set CUSTODY_SERVICE_KEY (or pass --key) to the key `custody server user add` printed',
+      ExitCode.badInput,
+    );
+  }
+  return new ServiceRestClient({ url, apiKey });
+}
+
+const withService = (command: Command): Command =>
+  command
+    .option('--service <url>', 'evidence service URL (env CUSTODY_SERVICE_URL)')
+    .option('--key <key>', 'your API key (env CUSTODY_SERVICE_KEY, preferred: keeps it out of ps)');
+
+function listOf(text: string): string[] {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '');
+}
+
+const time = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z');
+
+function describe(request: RequestDetail): string {
+  const rows = [
+    ['request', request.id],
+    ['state', request.state],
+    ['system', request.systemId],
+    ['case', request.caseId],
+    ['cameras', request.cameras.join(', ')],
+    ['footage', `${time(request.from)} → ${time(request.to)}`],
+    ['reason', request.reason],
+    ['asked by', `${request.createdBy.name} at ${time(request.createdAt)}`],
+    ['expires', time(request.expiresAt)],
+  ];
+  if (request.decision) {
+    const { decision, by, at, reason } = request.decision;
+    rows.push([
+      'decision',
+      `${decision === 'approve' ? 'approved' : 'denied'} by ${by.name} at ${time(at)}${reason ? `: ${reason}` : ''}`,
+    ]);
+  }
+  if (request.failureReason) rows.push(['failure', request.failureReason]);
+  for (const evidence of request.evidence) {
+    rows.push(['evidence', `${evidence.id}  ${evidence.filename}  sha256 ${evidence.sha256}`]);
+  }
+  return formatColumns(rows);
+}
+
+function summary(requests: VideoRequest[]): string {
+  if (requests.length === 0) return 'No requests.';
+  return formatColumns([
+    ['ID', 'STATE', 'CASE', 'CAMERAS', 'FROM', 'REASON'],
+    ...requests.map((r) => [r.id, r.state, r.caseId, r.cameras.join(','), time(r.from), r.reason]),
+  ]);
+}
+
+export function registerRequest(program: Command): void {
+  const request = program
+    .command('request')
+    .description('ask a workstation for footage and follow the request');
+
+  withService(request.command('create'))
+    .description('ask a system (workstation) for footage of some cameras over a time range')
+    .requiredOption('--system <id>', 'system id (see the service admin)')
+    .requiredOption('--cameras <ids>', 'camera ids, comma-separated: cam-1,cam-2')
+    .requiredOption('--from <time>', 'start, ISO 8601: 2026-11-24T08:00:00Z')
+    .requiredOption('--to <time>', 'end, ISO 8601')
+    .requiredOption('--case <id>', 'case the footage is filed into (you need manage on it)')
+    .requiredOption('--reason <text>', 'why the footage is needed')
+    .action(
+      async (
+        opts: ServiceOptions &
+          Record<'system' | 'cameras' | 'from' | 'to' | 'case' | 'reason', string>,
+        command: Command,
+      ) => {
+        const options = globalOptions(command);
+        const created = await clientFor(opts).createRequest({
+          systemId: opts.system,
+          cameras: listOf(opts.cameras),
+          from: opts.from,
+          to: opts.to,
+          caseId: opts.case,
+          reason: opts.reason,
+        });
+        if (options.json) printJson(created);
+        else
+          process.stdout.write(
+            `Request ${created.id} sent to ${created.systemId}: ${created.state}\n`,
+          );
+      },
+    );
+
+  withService(request.command('status'))
+    .description('show a request, its decision and, once delivered, its evidence')
+    .argument('<id>', 'request id')
+    .action(async (id: string, opts: ServiceOptions, command: Command) => {
+      const options = globalOptions(command);
+      const found = await clientFor(opts).getRequest(id);
+      if (options.json) printJson(found);
+      else process.stdout.write(`${describe(found)}\n`);
+    });
+
+  withService(request.command('list'))
+    .description('list your requests (supervisors: all requests)')
+    .action(async (opts: ServiceOptions, command: Command) => {
+      const options = globalOptions(command);
+      const client = clientFor(opts);
+      const items: VideoRequest[] = [];
+      for (let after = 0; ; ) {
+        const page = await client.listRequests(after, 500);
+        items.push(...page.items);
+        if (page.items.length < 500) break;
+        after = page.cursor;
+      }
+      if (options.json) printJson(items);
+      else process.stdout.write(`${summary(items)}\n`);
+    });
+}

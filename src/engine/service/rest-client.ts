@@ -1,0 +1,180 @@
+/**
+ * Typed REST calls to the Evidence service. Every response is checked against the shared
+ * protocol schema, and every failure becomes a CustodyError whose exit code says whether the
+ * input was bad (2), not permitted (3) or the service unreachable (4).
+ */
+import got, { type Got, HTTPError, RequestError } from 'got';
+import type { z } from 'zod';
+import { CustodyError, ExitCode } from '../../core/errors.ts';
+import {
+  apiErrorSchema,
+  auditListSchema,
+  type CameraListInput,
+  cameraListSchema,
+  caseListSchema,
+  caseSchema,
+  type DecisionInput,
+  evidenceListSchema,
+  type Grant,
+  grantSchema,
+  type NewCaseBody,
+  principalSchema,
+  type RequestCreate,
+  requestDetailSchema,
+  requestPageSchema,
+  type StateReport,
+  systemListSchema,
+  videoRequestSchema,
+} from '../../protocol/service.ts';
+
+export type RestClientOptions = {
+  url: string;
+  apiKey: string;
+  timeoutMs?: number;
+};
+
+type Method = 'GET' | 'POST' | 'PUT';
+
+export class ServiceRestClient {
+  readonly url: string;
+  readonly #http: Got;
+
+  constructor(options: RestClientOptions) {
+    this.url = options.url.replace(/\/+$/, '');
+    this.#http = got.extend({
+      prefixUrl: `${this.url}/v1`,
+      headers: { authorization: `Bearer ${options.apiKey}` },
+      // No automatic retry: a POST repeated after a lost answer could create twice; callers
+      // (and the push loop) decide when to try again.
+      retry: { limit: 0 },
+      timeout: { request: options.timeoutMs ?? 15_000 },
+    });
+  }
+
+  me() {
+    return this.#call('GET', 'me', principalSchema);
+  }
+  listSystems() {
+    return this.#call('GET', 'systems', systemListSchema);
+  }
+  createCase(input: NewCaseBody) {
+    return this.#call('POST', 'cases', caseSchema, input);
+  }
+  listCases() {
+    return this.#call('GET', 'cases', caseListSchema);
+  }
+  getCase(id: string) {
+    return this.#call('GET', `cases/${encodeURIComponent(id)}`, caseSchema);
+  }
+  grant(caseId: string, grant: Omit<Grant, 'caseId'>) {
+    return this.#call(
+      'POST',
+      `cases/${encodeURIComponent(caseId)}/permissions`,
+      grantSchema,
+      grant,
+    );
+  }
+  listEvidence(caseId: string) {
+    return this.#call('GET', `cases/${encodeURIComponent(caseId)}/evidence`, evidenceListSchema);
+  }
+  listAudit(caseId: string) {
+    return this.#call('GET', `cases/${encodeURIComponent(caseId)}/audit`, auditListSchema);
+  }
+  async putCameras(input: CameraListInput): Promise<void> {
+    await this.#call('PUT', 'cameras', undefined, input);
+  }
+  listCameras(systemId?: string) {
+    const query = systemId ? `?systemId=${encodeURIComponent(systemId)}` : '';
+    return this.#call('GET', `cameras${query}`, cameraListSchema);
+  }
+  createRequest(input: RequestCreate) {
+    return this.#call('POST', 'requests', videoRequestSchema, input);
+  }
+  getRequest(id: string) {
+    return this.#call('GET', `requests/${encodeURIComponent(id)}`, requestDetailSchema);
+  }
+  listRequests(after = 0, limit = 100) {
+    return this.#call('GET', `requests?after=${after}&limit=${limit}`, requestPageSchema);
+  }
+  reportState(id: string, report: StateReport) {
+    return this.#call(
+      'POST',
+      `requests/${encodeURIComponent(id)}/state`,
+      videoRequestSchema,
+      report,
+    );
+  }
+  decide(id: string, input: DecisionInput) {
+    return this.#call(
+      'POST',
+      `requests/${encodeURIComponent(id)}/decision`,
+      videoRequestSchema,
+      input,
+    );
+  }
+
+  async #call<S extends z.ZodType>(
+    method: Method,
+    path: string,
+    schema: S | undefined,
+    body?: unknown,
+  ): Promise<z.infer<S>> {
+    let text: string;
+    try {
+      const response = await this.#http(path, { method, json: body });
+      text = response.body;
+    } catch (err) {
+      throw this.#failure(method, path, err);
+    }
+    if (!schema) return undefined as z.infer<S>;
+    const parsed = schema.safeParse(text === '' ? undefined : jsonOrUndefined(text));
+    if (!parsed.success) {
+      throw new CustodyError(
+        `the service at ${this.url} sent an unexpected answer to ${method} /v1/${path}`,
+        'check that the URL points at a Custody evidence service of the same version',
+        ExitCode.failed,
+      );
+    }
+    return parsed.data;
+  }
+
+  #failure(method: Method, path: string, err: unknown): CustodyError {
+    if (err instanceof HTTPError) {
+      const status = err.response.statusCode;
+      const body = apiErrorSchema.safeParse(jsonOrUndefined(String(err.response.body)));
+      const message = body.success ? body.data.error.message : `HTTP ${status}`;
+      const [what, fix] = splitMessage(message);
+      const code =
+        status === 400 || status === 404
+          ? ExitCode.badInput
+          : status === 401 || status === 403
+            ? ExitCode.notPermitted
+            : ExitCode.failed;
+      return new CustodyError(what, fix ?? `see the service log (${method} /v1/${path})`, code, {
+        cause: err,
+      });
+    }
+    const reason = err instanceof RequestError ? (err.code ?? err.message) : String(err);
+    return new CustodyError(
+      `cannot reach the evidence service at ${this.url} (${reason})`,
+      'check the URL and that the service is running, then try again',
+      ExitCode.unreachable,
+      { cause: err },
+    );
+  }
+}
+
+/** Service messages read "what — fix"; the CLI prints them the same way. */
+function splitMessage(message: string): [string, string | undefined] {
+  const at = message.indexOf(' — ');
+  return at < 0 ? [message, undefined] : [message.slice(0, at), message.slice(at + 3)];
+}
+
+/** Bodies that are not JSON fail the schema check that follows, with its own message. */
+export function jsonOrUndefined(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
