@@ -16,7 +16,7 @@ export function registerConsole(program: Command): void {
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
       const loaded = loadConfigFor(options);
-      const engine = Engine.open({
+      const engine = await Engine.open({
         loaded,
         dataDir: dataDirFor(options, loaded),
         command: 'custody console',

@@ -65,6 +65,12 @@ function report(err: unknown, json: boolean): number {
   return error.exitCode;
 }
 
+// `custody events | head` closes the pipe early: that is the reader's choice, not a failure.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.ok);
+  throw err;
+});
+
 const program = buildProgram();
 try {
   await program.parseAsync(process.argv);

@@ -8,11 +8,15 @@ import {
 } from '../core/schedule.ts';
 import type { EngineState, ScheduleState } from '../protocol/engine-state.ts';
 import type { CustodyEvent } from '../protocol/events.ts';
+import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
 import { type EventFilter, EventLog } from './events/event-log.ts';
 import { createLogger } from './events/logger.ts';
+import { ServiceConnection } from './service/connection.ts';
+import { type EmbeddedService, startEmbeddedService } from './service/embedded.ts';
+import { readIntegrationFile } from './service/integration-file.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
 import { describeFfmpegFailure, ffmpegFix, probeFfmpeg } from './video/ffmpeg-binary.ts';
@@ -40,6 +44,9 @@ export class Engine implements EngineApi {
   private scheduleState: ScheduleState;
   private scheduleTimer: NodeJS.Timeout | null = null;
   private recorder: Recorder | null = null;
+  private embedded: EmbeddedService | null = null;
+  private service: ServiceConnection | null = null;
+  private cameraSync: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(
@@ -55,7 +62,7 @@ export class Engine implements EngineApi {
     this.scheduleState = this.evaluateSchedule();
   }
 
-  static open(options: EngineOptions): Engine {
+  static async open(options: EngineOptions): Promise<Engine> {
     const now = options.now ?? (() => new Date());
     const lock = acquireLock(options.dataDir, { command: options.command });
     let store: Store | undefined;
@@ -74,6 +81,12 @@ export class Engine implements EngineApi {
         : { ok: false, problem: describeFfmpegFailure(probe.tried), fix: ffmpegFix };
       const engine = new Engine({ ...options, now }, lock, store, log, now(), ffmpeg);
       engine.start();
+      try {
+        await engine.startService();
+      } catch (err) {
+        await engine.close();
+        throw err;
+      }
       return engine;
     } catch (err) {
       store?.close();
@@ -117,8 +130,60 @@ export class Engine implements EngineApi {
       ffmpegPath: this.ffmpeg.path,
       cameras,
     });
-    this.recorder.subscribe(() => this.notifier.changed());
+    this.recorder.subscribe(() => {
+      this.notifier.changed();
+      this.scheduleCameraSync();
+    });
     this.recorder.start();
+  }
+
+  /** Embedded: the reference service in this process; remote: the integration file's service. */
+  private async startService(): Promise<void> {
+    const { service, workstation } = this.options.loaded.config;
+    if (service.mode === 'none') return;
+    let integration: { url: string; apiKey: string };
+    if (service.mode === 'embedded') {
+      this.embedded = await startEmbeddedService({
+        dataDir: service.dataDir ?? path.join(this.options.dataDir, 'service'),
+        port: service.port,
+        workstation: workstation.name,
+        logger: this.log.logger,
+      });
+      integration = this.embedded.integration;
+    } else {
+      integration = readIntegrationFile(service.integrationFile);
+    }
+    const connection = new ServiceConnection({ integration });
+    connection.subscribe((status) => {
+      this.events.append({
+        level: status.state === 'offline' ? 'warn' : 'info',
+        kind: `service.${status.state.replace('-', '_')}`,
+        subject: null,
+        message: `service ${status.state}${status.reason ? `: ${status.reason}` : ''}`,
+        data: { url: integration.url },
+      });
+      if (status.state === 'ready') this.scheduleCameraSync();
+    });
+    this.service = connection;
+    connection.start();
+  }
+
+  /** Keeps the service's camera registry in step with the recorder, batched to one call. */
+  private scheduleCameraSync(): void {
+    if (this.cameraSync || this.service?.status.state !== 'ready') return;
+    this.cameraSync = setTimeout(() => {
+      this.cameraSync = null;
+      const cameras = this.state().cameras.map(({ id, name, location, state }) => ({
+        id,
+        name,
+        location,
+        status: state === 'online-not-recording' ? ('online' as const) : state,
+      }));
+      this.service?.rest?.putCameras({ cameras }).catch((err: unknown) => {
+        this.log.logger.warn({ err }, 'camera registry update failed');
+      });
+    }, 500);
+    this.cameraSync.unref();
   }
 
   state(): EngineState {
@@ -129,7 +194,7 @@ export class Engine implements EngineApi {
       startedAt: this.startedAt.toISOString(),
       configFile: file,
       dataDir: this.options.dataDir,
-      connection: connectionOf(this.options.loaded, this.scheduleState),
+      connection: connectionOf(this.service?.status, this.scheduleState),
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
       cameras: config.cameras.map(({ id, name, location }) => {
@@ -202,6 +267,9 @@ export class Engine implements EngineApi {
     if (this.closed) return;
     this.closed = true;
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    if (this.cameraSync) clearTimeout(this.cameraSync);
+    await this.service?.stop();
+    await this.embedded?.server.close();
     await this.recorder?.stop();
     this.events.append({
       level: 'info',
@@ -236,11 +304,15 @@ function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
   return { name: user.name, role: user.role, privileges: user.privileges };
 }
 
-function connectionOf(loaded: LoadedConfig, schedule: ScheduleState): EngineState['connection'] {
-  if (loaded.config.service.mode === 'none') {
+function connectionOf(
+  service: ServiceStatus | undefined,
+  schedule: ScheduleState,
+): EngineState['connection'] {
+  if (!service) {
     return { state: 'not-configured', reason: 'no service in the config (service.mode is none)' };
   }
-  if (schedule.bytesPerSecond === 0) return { state: 'paused-by-schedule', reason: schedule.entry };
-  // The service client lands with the Evidence service issue; until then say so plainly.
-  return { state: 'offline', reason: 'the service client is not part of this build yet' };
+  if (service.state === 'ready' && schedule.bytesPerSecond === 0) {
+    return { state: 'paused-by-schedule', reason: schedule.entry };
+  }
+  return { state: service.state, reason: service.reason ?? null };
 }

@@ -27,9 +27,9 @@ describe.each([
         ...(noColor ? { NO_COLOR: '1' } : {}),
       },
     );
-    const first = await tmux.waitFor('[1 Inbox]');
+    const first = await tmux.waitFor('Demo workstation │ Ready');
     const lines = first.split('\n');
-    expect(lines[0]).toContain('Demo workstation │ Offline');
+    expect(lines[1]).toContain('[1 Inbox]');
     expect(first).toContain('? help');
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(columns);
 

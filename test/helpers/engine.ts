@@ -5,13 +5,13 @@ import { Engine } from '../../src/engine/engine.ts';
 import { repoRoot, tempDir } from './cli.ts';
 
 /** A real engine on a temp data dir, from the demo config with optional top-level overrides. */
-export function openTestEngine(overrides: Record<string, unknown> = {}) {
+export async function openTestEngine(overrides: Record<string, unknown> = {}) {
   const dir = tempDir('custody-engine-');
   const example = JSON.parse(readFileSync(path.join(repoRoot, 'config.example.json'), 'utf8'));
   delete example.$schema;
   const file = path.join(dir.path, 'config.json');
   writeFileSync(file, JSON.stringify({ ...example, ...overrides, dataDir: './data' }));
-  const engine = Engine.open({
+  const engine = await Engine.open({
     loaded: loadConfig(file),
     dataDir: path.join(dir.path, 'data'),
     command: 'test',

@@ -22,7 +22,7 @@ describe.each([
   });
 
   async function open() {
-    const test = openTestEngine();
+    const test = await openTestEngine();
     const consoleStore = createConsoleStore(test.engine);
     cleanup = async () => {
       consoleStore.close();
@@ -34,9 +34,13 @@ describe.each([
 
   it('shows the status bar, the tabs and the keys, filling the screen', async () => {
     const { screen } = await open();
+    // The demo's embedded Evidence service is up and the engine's link to it turns Ready.
+    const deadline = Date.now() + 10_000;
+    while (!screen.frame().includes('Ready') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     const lines = screen.frame().split('\n');
-    expect(lines[0]).toContain('Demo workstation');
-    expect(lines[0]).toContain('Offline');
+    expect(lines[0]).toContain('Demo workstation │ Ready');
     expect(lines[1]).toContain('[1 Inbox]');
     expect(lines[1]).toContain('6 About');
     expect(lines.at(-1)).toContain('? help');
