@@ -3,6 +3,8 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
+import { readIntegrationFile } from '../engine/service/integration-file.ts';
+import { ServiceRestClient } from '../engine/service/rest-client.ts';
 import {
   describeFfmpegFailure,
   explicitFailures,
@@ -66,7 +68,8 @@ function checkDataDir(dataDir: string): Check {
   }
 }
 
-function checkService(loaded: LoadedConfig): Check {
+/** Remote: the integration file must read and its key must be accepted (GET /v1/me). */
+async function checkService(loaded: LoadedConfig): Promise<Check> {
   const { service } = loaded.config;
   if (service.mode === 'none') {
     return {
@@ -75,11 +78,25 @@ function checkService(loaded: LoadedConfig): Check {
       detail: 'not configured (service.mode is none): uploads to the service and requests are off',
     };
   }
-  return {
-    name: 'service',
-    ok: true,
-    detail: `${service.mode}: reachability is checked once the service client is built`,
-  };
+  if (service.mode === 'embedded') {
+    return {
+      name: 'service',
+      ok: true,
+      detail: 'embedded: the engine starts the reference service itself',
+    };
+  }
+  try {
+    const integration = readIntegrationFile(service.integrationFile);
+    const me = await new ServiceRestClient({ ...integration, timeoutMs: 5_000 }).me();
+    return {
+      name: 'service',
+      ok: true,
+      detail: `${integration.url} accepts this workstation as ${me.name}`,
+    };
+  } catch (err) {
+    if (!(err instanceof CustodyError)) throw err;
+    return { name: 'service', ok: false, detail: err.what, fix: err.fix };
+  }
 }
 
 export function registerDoctor(program: Command): void {
@@ -88,7 +105,7 @@ export function registerDoctor(program: Command): void {
     .description(
       'check node, ffmpeg, the data directory, the config and the service; exit 1 if any fails',
     )
-    .action((_opts, command: Command) => {
+    .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
       const checks: Check[] = [checkNode()];
       let loaded: LoadedConfig | undefined;
@@ -101,7 +118,7 @@ export function registerDoctor(program: Command): void {
       }
       checks.push(checkFfmpeg(loaded));
       checks.push(checkDataDir(path.resolve(dataDirFor(options, loaded))));
-      if (loaded) checks.push(checkService(loaded));
+      if (loaded) checks.push(await checkService(loaded));
 
       if (options.json) {
         printJson({ ok: checks.every((c) => c.ok), checks });

@@ -135,4 +135,29 @@ describe('custody CLI', () => {
     );
     expect(result.stdout).toContain('fix: correct or remove "ffmpegPath"');
   });
+
+  it('doctor says when a remote service cannot be reached', async () => {
+    const integration = path.join(dir.path, 'integration.json');
+    writeFileSync(
+      integration,
+      JSON.stringify({
+        version: 1,
+        url: 'http://127.0.0.1:1',
+        systemId: 'sys_1',
+        systemName: 'Station 1',
+        apiKey: `cst_${'a'.repeat(24)}`,
+      }),
+    );
+    const config = path.join(dir.path, 'remote.json');
+    writeFileSync(
+      config,
+      JSON.stringify({ service: { mode: 'remote', integrationFile: integration } }),
+    );
+    const result = await runCli(['doctor', '--config', config, '--data', path.join(dir.path, 'd')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(
+      /^✗ service +cannot reach the evidence service at http:\/\/127\.0\.0\.1:1/m,
+    );
+    expect(result.stdout).not.toContain('cst_');
+  });
 });
