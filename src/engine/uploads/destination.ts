@@ -1,0 +1,58 @@
+import { stat } from 'node:fs/promises';
+import { CustodyError, ExitCode } from '../../core/errors.ts';
+import type { BandwidthGate } from './bandwidth-gate.ts';
+import type { UploadJob } from './upload-job.ts';
+
+export type TransferContext = {
+  gate: BandwidthGate;
+  signal: AbortSignal;
+  chunkSize: number;
+  /** Called after every chunk the destination accepted; the runner persists it. */
+  onProgress: (uploadUrl: string | null, offset: number) => void;
+  /** Bytes handed to the network or disk, for the live rate. */
+  onSent: (bytes: number) => void;
+};
+
+/** Where a job's file goes: a tus endpoint (the service is one) or an archive folder. */
+export interface Destination {
+  readonly id: string;
+  /** Sends what the destination lacks of `job.path`; resolves once it holds every byte. */
+  transfer(job: UploadJob, context: TransferContext): Promise<void>;
+  /** Confirms the destination holds the whole file with `job.sha256`. */
+  verify(job: UploadJob, signal: AbortSignal): Promise<void>;
+}
+
+/** A failure no retry can fix (missing source, refused credentials): the job fails at once. */
+export class PermanentUploadError extends CustodyError {
+  constructor(what: string, fix: string, options?: { cause?: unknown }) {
+    super(what, fix, ExitCode.failed, options);
+    this.name = 'PermanentUploadError';
+  }
+}
+
+/** Throws unless the source still has the size and mtime its hash was computed for. */
+export async function checkSourceUnchanged(job: UploadJob): Promise<void> {
+  let current: { size: number; mtimeMs: number };
+  try {
+    current = await stat(job.path);
+  } catch (err) {
+    throw unreadable(job, err);
+  }
+  if (current.size !== job.size || Math.floor(current.mtimeMs) !== job.mtimeMs) {
+    throw new PermanentUploadError(
+      `source file ${job.path} changed after it was queued`,
+      'queue the file again once it stops changing',
+    );
+  }
+}
+
+export function unreadable(job: UploadJob, err: unknown): PermanentUploadError {
+  const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+  const what =
+    reason === 'ENOENT' ? 'is gone' : reason === 'EACCES' ? 'may not be read' : 'cannot be read';
+  return new PermanentUploadError(
+    `source file ${job.path} ${what} (${reason})`,
+    'put the file back or fix its permissions, then retry the job',
+    { cause: err },
+  );
+}

@@ -1,0 +1,154 @@
+import { stat } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Backoff } from '../../core/backoff.ts';
+import { CustodyError } from '../../core/errors.ts';
+import type { BandwidthGate } from './bandwidth-gate.ts';
+import { type Destination, PermanentUploadError, unreadable } from './destination.ts';
+import { sha256File } from './file-hash.ts';
+import type { UploadJob } from './upload-job.ts';
+import type { UploadQueue } from './upload-queue.ts';
+
+export type RetryPolicy = { maxAttempts: number; baseMs: number; maxMs: number };
+
+export type JobRunnerOptions = {
+  queue: UploadQueue;
+  gate: BandwidthGate;
+  chunkSize: number;
+  retry: RetryPolicy;
+  random?: () => number;
+};
+
+export type JobProgress = {
+  /** Bytes the destination confirmed. */
+  onOffset: (offset: number) => void;
+  /** Bytes handed to the network or disk since the last confirmed offset. */
+  onSent: (bytes: number) => void;
+};
+
+/**
+ * Takes one job from queued to done (or failed). The state belongs to the queue: when an
+ * operator pauses or cancels the job, or the engine stops, `signal` aborts and the runner
+ * just returns, leaving the state to whoever changed it.
+ */
+export class JobRunner {
+  readonly #options: JobRunnerOptions;
+
+  constructor(options: JobRunnerOptions) {
+    this.#options = options;
+  }
+
+  async run(
+    id: string,
+    destination: Destination,
+    signal: AbortSignal,
+    progress: JobProgress,
+  ): Promise<void> {
+    const { queue } = this.#options;
+    const backoff = new Backoff({
+      ...this.#options.retry,
+      // The first try is not a retry: the budget counts tries, as the setting says.
+      maxAttempts: this.#options.retry.maxAttempts - 1,
+      ...(this.#options.random ? { random: this.#options.random } : {}),
+    });
+    try {
+      if (!(await this.#hash(id, signal))) return;
+      for (;;) {
+        try {
+          await this.#upload(id, destination, signal, progress, backoff);
+          return;
+        } catch (err) {
+          if (signal.aborted) return;
+          if (err instanceof PermanentUploadError || backoff.exhausted) {
+            const tries = backoff.attempts + 1;
+            const suffix =
+              err instanceof PermanentUploadError ? '' : ` (gave up after ${tries} tries)`;
+            queue.transition(id, 'failed', {
+              from: ['hashing', 'uploading', 'verifying'],
+              error: `${describe(err)}${suffix}`,
+            });
+            return;
+          }
+          const delay = backoff.next();
+          queue.recordRetry(id, describe(err), delay);
+          await sleep(delay, undefined, { signal });
+          // Back from verifying: the next try sends whatever the destination lacks.
+          queue.transition(id, 'uploading', { from: 'verifying' });
+        }
+      }
+    } catch (err) {
+      if (signal.aborted) return;
+      queue.transition(id, 'failed', {
+        from: ['queued', 'hashing', 'uploading', 'verifying'],
+        error: describe(err),
+      });
+    }
+  }
+
+  /** Hashes unless the stored hash is for the file's current size and mtime. */
+  async #hash(id: string, signal: AbortSignal): Promise<boolean> {
+    const { queue } = this.#options;
+    const job = queue.get(id);
+    if (job?.state !== 'queued') return false;
+    const before = await statOrFail(job);
+    const mtimeMs = Math.floor(before.mtimeMs);
+    if (job.sha256 !== null && before.size === job.size && mtimeMs === job.mtimeMs) {
+      return queue.transition(id, 'uploading', { from: 'queued' }) !== undefined;
+    }
+    if (!queue.transition(id, 'hashing', { from: 'queued' })) return false;
+    const sha256 = await sha256File(job.path, signal).catch((err: unknown) => {
+      if (signal.aborted) throw err;
+      throw unreadable(job, err);
+    });
+    const after = await statOrFail(job);
+    if (after.size !== before.size || Math.floor(after.mtimeMs) !== mtimeMs) {
+      throw new PermanentUploadError(
+        `source file ${job.path} changed while it was hashed`,
+        'queue it again once it stops changing',
+      );
+    }
+    queue.recordHash(id, sha256, before.size, mtimeMs);
+    return queue.transition(id, 'uploading', { from: 'hashing' }) !== undefined;
+  }
+
+  async #upload(
+    id: string,
+    destination: Destination,
+    signal: AbortSignal,
+    progress: JobProgress,
+    backoff: Backoff,
+  ): Promise<void> {
+    const { queue, gate, chunkSize } = this.#options;
+    const job = queue.get(id);
+    if (job?.state !== 'uploading') return;
+    let confirmed = job.offset;
+    await destination.transfer(job, {
+      gate,
+      signal,
+      chunkSize,
+      onProgress: (uploadUrl, offset) => {
+        queue.recordProgress(id, uploadUrl, offset);
+        progress.onOffset(offset);
+        // Progress proves the link works again: the next failure starts from short delays.
+        if (offset > confirmed) backoff.reset();
+        confirmed = offset;
+      },
+      onSent: progress.onSent,
+    });
+    if (!queue.transition(id, 'verifying', { from: 'uploading' })) return;
+    await destination.verify(queue.get(id) as UploadJob, signal);
+    queue.transition(id, 'done', { from: 'verifying' });
+  }
+}
+
+async function statOrFail(job: UploadJob): Promise<{ size: number; mtimeMs: number }> {
+  try {
+    return await stat(job.path);
+  } catch (err) {
+    throw unreadable(job, err);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof CustodyError) return err.message;
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,144 @@
+import { CustodyError } from '../../core/errors.ts';
+import {
+  checkSourceUnchanged,
+  type Destination,
+  PermanentUploadError,
+  type TransferContext,
+} from './destination.ts';
+import { readThrottled } from './throttled-read.ts';
+import { TusClient, TusError } from './tus-client.ts';
+import type { CaseChoice, UploadJob } from './upload-job.ts';
+
+export type TusDestinationOptions = {
+  id: string;
+  /** Creation endpoint, e.g. `https://archive.example.org/files/`. */
+  endpoint: string;
+  headers?: () => Record<string, string>;
+};
+
+// Statuses a retry cannot fix: credentials, size limits, no tus here, and 460, the tus
+// checksum extension's "checksum mismatch". Not 400: a body cut short by the network also
+// gets one, and the next HEAD says where to go on.
+const PERMANENT_STATUSES = new Set([401, 403, 405, 413, 415, 460]);
+
+function caseMetadata(choice: CaseChoice): Record<string, string> {
+  if (choice === 'none') return {};
+  return 'id' in choice ? { caseId: choice.id } : { newCase: choice.newCase };
+}
+
+/** tus metadata: the job's own, then the file's name, hash and case (which always win). */
+export function tusMetadata(job: UploadJob): Record<string, string> {
+  const name = job.path.split(/[\\/]/).pop() ?? job.path;
+  return {
+    ...job.metadata,
+    filename: name,
+    sha256: job.sha256 ?? '',
+    ...caseMetadata(job.caseChoice),
+  };
+}
+
+/**
+ * Any tus endpoint. The evidence service is one too (`serviceDestination`): same code, with a
+ * Bearer token and the case in the metadata.
+ */
+export class TusDestination implements Destination {
+  readonly id: string;
+  readonly #endpoint: string;
+  readonly #client: TusClient;
+
+  constructor(options: TusDestinationOptions) {
+    this.id = options.id;
+    this.#endpoint = options.endpoint;
+    this.#client = new TusClient(options.headers ? { headers: options.headers } : {});
+  }
+
+  async transfer(job: UploadJob, context: TransferContext): Promise<void> {
+    const { signal } = context;
+    const resumed = job.uploadUrl === null ? undefined : await this.#resume(job.uploadUrl, signal);
+    const url =
+      resumed?.url ??
+      (await sorted(this.#client.create(this.#endpoint, job.size, tusMetadata(job), signal)));
+    let offset = resumed?.offset ?? 0;
+    context.onProgress(url, offset);
+    while (offset < job.size) {
+      await checkSourceUnchanged(job);
+      await context.gate.whenOpen(signal);
+      const end = Math.min(job.size, offset + context.chunkSize);
+      const body = whole(
+        readThrottled(job.path, offset, end, context.gate, signal, context.onSent),
+        end - offset,
+      );
+      try {
+        offset = await sorted(this.#client.patch(url, offset, end - offset, body, signal));
+      } catch (err) {
+        // The bandwidth went off mid-request, which cut it: no failure, wait and resume.
+        if (context.gate.open || signal.aborted) throw err;
+        await context.gate.whenOpen(signal);
+        offset = await sorted(this.#client.offset(url, signal));
+      }
+      context.onProgress(url, offset);
+    }
+  }
+
+  /** The server's offset; undefined when it dropped the upload (expired), to start over. */
+  async #resume(
+    url: string,
+    signal: AbortSignal,
+  ): Promise<{ url: string; offset: number } | undefined> {
+    try {
+      return { url, offset: await this.#client.offset(url, signal) };
+    } catch (err) {
+      if (err instanceof TusError && err.gone) return undefined;
+      throw permanentIf(err);
+    }
+  }
+
+  async verify(job: UploadJob, signal: AbortSignal): Promise<void> {
+    if (job.uploadUrl === null) throw new CustodyError(`upload ${job.id} has no URL`, 'retry it');
+    const offset = await this.#client.offset(job.uploadUrl, signal);
+    if (offset !== job.size) {
+      throw new CustodyError(
+        `the destination holds ${offset} of ${job.size} bytes of ${job.path}`,
+        'the upload resumes from there',
+      );
+    }
+  }
+}
+
+/** Fails unless `source` gives `length` bytes, so a request with that length is never left hanging. */
+async function* whole(
+  source: AsyncIterable<Uint8Array>,
+  length: number,
+): AsyncGenerator<Uint8Array> {
+  let sent = 0;
+  for await (const bytes of source) {
+    sent += bytes.length;
+    yield bytes;
+  }
+  if (sent < length) throw new Error(`the body ended after ${sent} of ${length} bytes`);
+}
+
+/** The request's result, its error made permanent when no retry can fix it. */
+async function sorted<T>(request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (err) {
+    throw permanentIf(err);
+  }
+}
+
+function permanentIf(err: unknown): unknown {
+  if (err instanceof TusError && err.status !== undefined && PERMANENT_STATUSES.has(err.status)) {
+    return new PermanentUploadError(err.what, err.fix, { cause: err });
+  }
+  return err;
+}
+
+/** The evidence service: tus at `<serviceUrl>/v1/uploads` with a Bearer token. */
+export function serviceDestination(serviceUrl: string, token: () => string): TusDestination {
+  return new TusDestination({
+    id: 'service',
+    endpoint: new URL('v1/uploads', serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`).href,
+    headers: () => ({ Authorization: `Bearer ${token()}` }),
+  });
+}

@@ -1,0 +1,383 @@
+import { randomUUID } from 'node:crypto';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { CustodyError, ExitCode } from '../../core/errors.ts';
+import { canTransition, runningStates, type UploadState } from '../../core/upload-state.ts';
+import type { EventLevel } from '../../protocol/events.ts';
+import type { EventLog } from '../events/event-log.ts';
+import type { Store } from '../store/database.ts';
+import {
+  type NewUploadJob,
+  newUploadJobSchema,
+  type UploadJob,
+  uploadJobSchema,
+} from './upload-job.ts';
+
+export type TransitionOptions = {
+  /** Only move if the job is still in this state; otherwise nothing happens. */
+  from?: UploadState | readonly UploadState[];
+  error?: string | null;
+  pauseReason?: string | null;
+};
+
+export type EnqueueResult = { job: UploadJob; queued: boolean };
+
+export type JobListener = (job: UploadJob, previous: UploadState) => void;
+
+const LEVEL: Partial<Record<UploadState, EventLevel>> = {
+  failed: 'error',
+  cancelled: 'warn',
+  paused: 'warn',
+};
+
+type Row = Record<string, unknown>;
+
+function fromRow(row: Row): UploadJob {
+  return uploadJobSchema.parse({
+    id: row.id,
+    sourceKind: row.source_kind,
+    sourceId: row.source_id,
+    path: row.path,
+    destinationId: row.destination_id,
+    caseChoice: JSON.parse(String(row.case_choice)),
+    metadata: JSON.parse(String(row.metadata)),
+    size: row.size,
+    mtimeMs: row.mtime_ms,
+    // A hash is only good for the size and mtime it was computed on.
+    sha256:
+      row.hashed_size === row.size && row.hashed_mtime_ms === row.mtime_ms ? row.sha256 : null,
+    uploadUrl: row.upload_url,
+    offset: row.offset,
+    state: row.state,
+    attempts: row.attempts,
+    error: row.error,
+    pauseReason: row.pause_reason,
+    priority: row.priority,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+}
+
+function notFound(id: string): CustodyError {
+  return new CustodyError(
+    `no upload job ${id}`,
+    'list the uploads to find its id',
+    ExitCode.badInput,
+  );
+}
+
+/**
+ * The upload queue in the store. Every state change commits together with its `upload.<state>`
+ * event, so the audit log and the queue never disagree, even across a crash.
+ */
+export class UploadQueue {
+  readonly #db: DatabaseSync;
+  readonly #events: EventLog;
+  readonly #now: () => Date;
+  readonly #listeners = new Set<JobListener>();
+  readonly #byId: StatementSync;
+  readonly #insert: StatementSync;
+  readonly #sameFile: StatementSync;
+  readonly #setState: StatementSync;
+  readonly #progress: StatementSync;
+
+  constructor(store: Store, events: EventLog, options: { now?: () => Date } = {}) {
+    this.#db = store.db;
+    this.#events = events;
+    this.#now = options.now ?? (() => new Date());
+    this.#byId = this.#db.prepare('SELECT * FROM uploads WHERE id = ?');
+    this.#insert = this.#db.prepare(
+      `INSERT INTO uploads (id, source_kind, source_id, path, destination_id, case_choice, metadata,
+         size, mtime_ms, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+    );
+    this.#sameFile = this.#db.prepare(
+      `SELECT * FROM uploads WHERE path = ? AND size = ? AND mtime_ms = ? AND destination_id = ?
+         AND state != 'cancelled' ORDER BY seq DESC LIMIT 1`,
+    );
+    this.#setState = this.#db.prepare(
+      `UPDATE uploads SET state = ?, error = ?, pause_reason = ?, updated_at = ? WHERE id = ?`,
+    );
+    this.#progress = this.#db.prepare(
+      'UPDATE uploads SET upload_url = ?, offset = ?, updated_at = ? WHERE id = ?',
+    );
+  }
+
+  /** Hears every state change after it committed. */
+  subscribe(listener: JobListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Queues a file, unless the same file (path, size, mtime) is already queued, running or
+   * uploaded to that destination: a done job's hash was computed at that size and mtime.
+   */
+  enqueue(input: NewUploadJob): EnqueueResult {
+    const job = newUploadJobSchema.parse(input);
+    const filePath = path.resolve(job.path);
+    let stat: { size: number; mtimeMs: number };
+    try {
+      stat = statSync(filePath);
+    } catch (err) {
+      throw new CustodyError(
+        `cannot queue ${filePath}: ${(err as Error).message}`,
+        'check that the file exists and custody may read it',
+        ExitCode.badInput,
+        { cause: err },
+      );
+    }
+    const mtimeMs = Math.floor(stat.mtimeMs);
+    const existing = this.#sameFile.get(filePath, stat.size, mtimeMs, job.destinationId);
+    if (existing) return { job: fromRow(existing), queued: false };
+
+    const id = randomUUID();
+    const now = this.#now().toISOString();
+    this.#db.exec('BEGIN IMMEDIATE');
+    try {
+      this.#insert.run(
+        id,
+        job.sourceKind,
+        job.sourceId,
+        filePath,
+        job.destinationId,
+        JSON.stringify(job.caseChoice),
+        JSON.stringify(job.metadata),
+        stat.size,
+        mtimeMs,
+        now,
+        now,
+      );
+      const created = this.#mustGet(id);
+      this.#record(created, 'queued');
+      this.#db.exec('COMMIT');
+      for (const listener of [...this.#listeners]) listener(created, 'queued');
+      return { job: created, queued: true };
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
+  }
+
+  get(id: string): UploadJob | undefined {
+    const row = this.#byId.get(id);
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** In the order the scheduler starts them: priority first, then oldest first. */
+  list(states?: readonly UploadState[]): UploadJob[] {
+    const where = states ? `WHERE state IN (${states.map(() => '?').join(', ')})` : '';
+    return this.#db
+      .prepare(`SELECT * FROM uploads ${where} ORDER BY priority DESC, seq ASC`)
+      .all(...(states ?? []))
+      .map(fromRow);
+  }
+
+  /**
+   * The next job to start: queued, for one of `destinationIds` (jobs for a destination that is
+   * not set up yet wait), not in `exclude` (jobs that are starting already).
+   */
+  next(destinationIds: readonly string[], exclude: ReadonlySet<string>): UploadJob | undefined {
+    const ids = destinationIds.map(() => '?').join(', ');
+    for (const row of this.#db
+      .prepare(
+        `SELECT * FROM uploads WHERE state = 'queued' AND destination_id IN (${ids})
+         ORDER BY priority DESC, seq ASC`,
+      )
+      .iterate(...destinationIds)) {
+      if (!exclude.has(String(row.id))) return fromRow(row);
+    }
+    return undefined;
+  }
+
+  /**
+   * Moves a job to `to` and records the event. Returns undefined (and changes nothing) when
+   * `options.from` no longer holds, so a runner racing an operator command just stops.
+   */
+  transition(id: string, to: UploadState, options: TransitionOptions = {}): UploadJob | undefined {
+    const job = this.get(id);
+    if (!job) throw notFound(id);
+    const from = options.from;
+    if (from !== undefined && !(typeof from === 'string' ? [from] : from).includes(job.state)) {
+      return undefined;
+    }
+    if (!canTransition(job.state, to)) {
+      throw new CustodyError(
+        `upload ${id} is ${job.state} and cannot become ${to}`,
+        'refresh the upload list; the job changed state meanwhile',
+        ExitCode.badInput,
+      );
+    }
+    const error = to === 'failed' ? (options.error ?? job.error) : null;
+    const pauseReason = to === 'paused' ? (options.pauseReason ?? 'paused by the operator') : null;
+    this.#db.exec('BEGIN IMMEDIATE');
+    let updated: UploadJob;
+    try {
+      this.#setState.run(to, error, pauseReason, this.#now().toISOString(), id);
+      updated = this.#mustGet(id);
+      this.#record(updated, job.state);
+      this.#db.exec('COMMIT');
+    } catch (err) {
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      throw err;
+    }
+    for (const listener of [...this.#listeners]) listener(updated, job.state);
+    return updated;
+  }
+
+  recordHash(id: string, sha256: string, size: number, mtimeMs: number): void {
+    this.#db
+      .prepare(
+        // A file that changed since it was queued is a new upload: the old one has its length.
+        `UPDATE uploads SET sha256 = ?, hashed_size = ?, hashed_mtime_ms = ?,
+           upload_url = CASE WHEN size = ? AND mtime_ms = ? THEN upload_url END,
+           offset = CASE WHEN size = ? AND mtime_ms = ? THEN offset ELSE 0 END,
+           size = ?, mtime_ms = ?, updated_at = ? WHERE id = ?`,
+      )
+      .run(
+        sha256,
+        size,
+        mtimeMs,
+        size,
+        mtimeMs,
+        size,
+        mtimeMs,
+        size,
+        mtimeMs,
+        this.#now().toISOString(),
+        id,
+      );
+  }
+
+  /** After every accepted chunk, so a restart resumes from here (or the server's offset). */
+  recordProgress(id: string, uploadUrl: string | null, offset: number): void {
+    this.#progress.run(uploadUrl, offset, this.#now().toISOString(), id);
+  }
+
+  /** A failed try that will be retried: counted, and logged for the audit trail. */
+  recordRetry(id: string, error: string, delayMs: number): void {
+    this.#db
+      .prepare('UPDATE uploads SET attempts = attempts + 1, error = ? WHERE id = ?')
+      .run(error, id);
+    const job = this.get(id);
+    if (!job) return;
+    this.#events.append({
+      level: 'warn',
+      kind: 'upload.retry',
+      subject: id,
+      message: `${path.basename(job.path)}: ${error}; retrying in ${Math.round(delayMs / 1000)}s`,
+      data: this.#data(job),
+    });
+  }
+
+  pause(id: string, reason?: string): UploadJob | undefined {
+    return this.transition(id, 'paused', {
+      from: ['queued', 'hashing', 'uploading', 'verifying'],
+      pauseReason: reason ?? null,
+    });
+  }
+
+  resume(id: string): UploadJob | undefined {
+    return this.transition(id, 'queued', { from: 'paused' });
+  }
+
+  retry(id: string): UploadJob | undefined {
+    this.#db
+      .prepare('UPDATE uploads SET attempts = 0 WHERE id = ? AND state = ?')
+      .run(id, 'failed');
+    return this.transition(id, 'queued', { from: 'failed' });
+  }
+
+  cancel(id: string): UploadJob | undefined {
+    return this.transition(id, 'cancelled', {
+      from: ['queued', 'hashing', 'uploading', 'verifying', 'paused', 'failed'],
+    });
+  }
+
+  pauseAll(reason?: string, filter: (job: UploadJob) => boolean = () => true): UploadJob[] {
+    return this.#each(['queued', ...runningStates], filter, (id) => this.pause(id, reason));
+  }
+
+  resumeAll(filter: (job: UploadJob) => boolean = () => true): UploadJob[] {
+    return this.#each(['paused'], filter, (id) => this.resume(id));
+  }
+
+  retryAll(): UploadJob[] {
+    return this.#each(
+      ['failed'],
+      () => true,
+      (id) => this.retry(id),
+    );
+  }
+
+  cancelAll(): UploadJob[] {
+    return this.#each(
+      ['queued', 'paused', 'failed', ...runningStates],
+      () => true,
+      (id) => this.cancel(id),
+    );
+  }
+
+  /** Ahead of every job there is now; the scheduler starts it at the next free slot. */
+  moveToFront(id: string): UploadJob {
+    if (!this.get(id)) throw notFound(id);
+    this.#db
+      .prepare(
+        'UPDATE uploads SET priority = (SELECT coalesce(max(priority), 0) + 1 FROM uploads) WHERE id = ?',
+      )
+      .run(id);
+    return this.#mustGet(id);
+  }
+
+  /** At engine start: jobs that were running when it stopped go back to the queue. */
+  recover(): UploadJob[] {
+    return this.#each(
+      runningStates,
+      () => true,
+      (id) => this.transition(id, 'queued', { from: runningStates }),
+    );
+  }
+
+  #each(
+    states: readonly UploadState[],
+    filter: (job: UploadJob) => boolean,
+    apply: (id: string) => UploadJob | undefined,
+  ): UploadJob[] {
+    return this.list(states)
+      .filter(filter)
+      .flatMap((job) => apply(job.id) ?? []);
+  }
+
+  #mustGet(id: string): UploadJob {
+    const job = this.get(id);
+    if (!job) throw notFound(id);
+    return job;
+  }
+
+  #record(job: UploadJob, previous: UploadState): void {
+    const name = path.basename(job.path);
+    const reason =
+      job.state === 'failed' ? job.error : job.state === 'paused' ? job.pauseReason : null;
+    this.#events.append({
+      level: LEVEL[job.state] ?? 'info',
+      kind: `upload.${job.state}`,
+      subject: job.id,
+      message: reason ? `${name} ${job.state}: ${reason}` : `${name} ${job.state}`,
+      data: { ...this.#data(job), from: previous === job.state ? null : previous },
+    });
+  }
+
+  #data(job: UploadJob): Record<string, unknown> {
+    return {
+      path: job.path,
+      sha256: job.sha256,
+      case: job.caseChoice,
+      destination: job.destinationId,
+      size: job.size,
+      ...(job.error && job.state === 'failed' ? { error: job.error } : {}),
+    };
+  }
+}
