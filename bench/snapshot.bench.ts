@@ -4,7 +4,7 @@
 // the live edge, reading back the size).
 import path from 'node:path';
 import { runFfmpeg } from '../src/engine/video/ffmpeg-process.ts';
-import { SnapshotExporter } from '../src/engine/video/snapshot.ts';
+import { SnapshotExporter, snapshotArgs } from '../src/engine/video/snapshot.ts';
 import { benchArchive, envNumber, ffmpegPath, percentile, until } from './video-bench-setup.ts';
 
 const count = envNumber('SNAPSHOT_COUNT', 40);
@@ -35,27 +35,7 @@ try {
     const start = performance.now();
     await runFfmpeg(
       ffmpegPath,
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-i',
-        segment?.path ?? '',
-        '-ss',
-        '2.000',
-        '-frames:v',
-        '1',
-        '-q:v',
-        '3',
-        '-f',
-        'image2',
-        '-c:v',
-        'mjpeg',
-        '-update',
-        '1',
-        '-y',
-        path.join(archive.dir, 'direct.jpg'),
-      ],
+      snapshotArgs(segment?.path ?? '', 2000, path.join(archive.dir, 'direct.jpg')),
       { what: 'baseline' },
     );
     direct.push(performance.now() - start);

@@ -143,36 +143,39 @@ export class SnapshotExporter {
     return found;
   }
 
-  /**
-   * Seeks after `-i`: this ffmpeg's MPEG-TS seek lands on the keyframe after the target (the
-   * frame would be late or missing), while decoding from the segment's first keyframe is exact
-   * and cheap for segments of a few seconds.
-   */
   async #extract(file: string, offsetMs: number, outPath: string): Promise<void> {
-    await runFfmpeg(
-      this.#ffmpegPath,
-      [
-        '-hide_banner',
-        '-loglevel',
-        'error',
-        '-i',
-        file,
-        '-ss',
-        (offsetMs / 1000).toFixed(3),
-        '-frames:v',
-        '1',
-        '-q:v',
-        '3',
-        '-f',
-        'image2',
-        '-c:v',
-        'mjpeg',
-        '-update',
-        '1',
-        '-y',
-        outPath,
-      ],
-      { what: 'snapshot', timeoutMs: 15_000 },
-    );
+    await runFfmpeg(this.#ffmpegPath, snapshotArgs(file, offsetMs, outPath), {
+      what: 'snapshot',
+      timeoutMs: 15_000,
+    });
   }
+}
+
+/**
+ * Seeks after `-i`: this ffmpeg's MPEG-TS seek lands on the keyframe after the target (the
+ * frame would be late or missing), while decoding from the segment's first keyframe is exact
+ * and cheap for segments of a few seconds. Exported so the bench's baseline runs the same command.
+ */
+export function snapshotArgs(file: string, offsetMs: number, outPath: string): string[] {
+  return [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-i',
+    file,
+    '-ss',
+    (offsetMs / 1000).toFixed(3),
+    '-frames:v',
+    '1',
+    '-q:v',
+    '3',
+    '-f',
+    'image2',
+    '-c:v',
+    'mjpeg',
+    '-update',
+    '1',
+    '-y',
+    outPath,
+  ];
 }
