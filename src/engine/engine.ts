@@ -1,26 +1,38 @@
 import path from 'node:path';
 import type { LoadedConfig } from '../config/load.ts';
-import {
-  evaluateSchedule,
-  formatScheduleWindow,
-  parseSchedule,
-  type Schedule,
-} from '../core/schedule.ts';
-import type { EngineState, ScheduleState } from '../protocol/engine-state.ts';
-import type { CustodyEvent } from '../protocol/events.ts';
+import { CustodyError, ExitCode } from '../core/errors.ts';
+import { evaluateSchedule, formatScheduleWindow } from '../core/schedule.ts';
+import type { CommandInput, CommandName, CommandOutput } from '../protocol/control.ts';
+import type { EngineState, ScheduleState, UploadsState } from '../protocol/engine-state.ts';
 import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
-import { type EventFilter, EventLog } from './events/event-log.ts';
+import { type CommandHandlers, runCommand } from './commands.ts';
+import { engineCommands } from './engine-commands.ts';
+import { EventLog } from './events/event-log.ts';
 import { createLogger } from './events/logger.ts';
 import { ServiceConnection } from './service/connection.ts';
 import { type EmbeddedService, startEmbeddedService } from './service/embedded.ts';
 import { readIntegrationFile } from './service/integration-file.ts';
+import type { ServiceRestClient } from './service/rest-client.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
+import { SettingsRepo } from './store/settings-repo.ts';
+import { CaseResolver } from './uploads/case-resolver.ts';
+import { ServiceDestination } from './uploads/service-destination.ts';
+import { UploadEngine } from './uploads/upload-engine.ts';
+import { ClipExporter } from './video/clip-export.ts';
 import { describeFfmpegFailure, ffmpegFix, probeFfmpeg } from './video/ffmpeg-binary.ts';
 import { Recorder } from './video/recorder.ts';
+import { SnapshotExporter } from './video/snapshot.ts';
+import { Thumbnails } from './video/thumbnails.ts';
+
+export type EngineVideo = {
+  snapshots: SnapshotExporter;
+  clips: ClipExporter;
+  thumbnails: Thumbnails;
+};
 
 export type EngineOptions = {
   loaded: LoadedConfig;
@@ -39,13 +51,20 @@ const scheduleRecheckMs = 60_000;
  */
 export class Engine implements EngineApi {
   readonly events: EventLog;
+  readonly uploads: UploadEngine;
+  private readonly settings: SettingsRepo;
   private readonly notifier = new ChangeNotifier(100);
-  private readonly schedule: Schedule;
+  private readonly handlers: CommandHandlers;
   private scheduleState: ScheduleState;
+  private tick: NodeJS.Timeout | null = null;
   private scheduleTimer: NodeJS.Timeout | null = null;
   private recorder: Recorder | null = null;
+  /** Null without ffmpeg or cameras: snapshot and export commands say why. */
+  video: EngineVideo | null = null;
   private embedded: EmbeddedService | null = null;
   private service: ServiceConnection | null = null;
+  /** The service's REST client once a service is configured. */
+  rest: ServiceRestClient | null = null;
   private cameraSync: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -58,8 +77,19 @@ export class Engine implements EngineApi {
     private readonly ffmpeg: EngineState['ffmpeg'],
   ) {
     this.events = new EventLog(store, { now: options.now });
-    this.schedule = engineSchedule(options.loaded);
+    this.settings = new SettingsRepo(store, {
+      onInvalid: (problem) => log.logger.warn(problem, 'stored setting ignored'),
+    });
+    this.uploads = new UploadEngine({
+      store,
+      events: this.events,
+      settings: this.settings,
+      config: options.loaded.config,
+      onChange: () => this.notifier.changed(),
+      clock: options.now,
+    });
     this.scheduleState = this.evaluateSchedule();
+    this.handlers = engineCommands(this);
   }
 
   static async open(options: EngineOptions): Promise<Engine> {
@@ -83,6 +113,7 @@ export class Engine implements EngineApi {
       engine.start();
       try {
         await engine.startService();
+        await engine.uploads.start();
       } catch (err) {
         await engine.close();
         throw err;
@@ -117,6 +148,14 @@ export class Engine implements EngineApi {
     this.events.subscribe(() => this.notifier.changed());
     this.armScheduleTimer();
     this.startRecorder();
+    // Live figures (rates, ETAs) move without any event: refresh them while uploads run.
+    this.tick = setInterval(() => {
+      this.uploads.refresh();
+      if (this.uploads.state().rate > 0 || this.uploads.state().counts.uploading > 0) {
+        this.notifier.changed();
+      }
+    }, 1000);
+    this.tick.unref();
   }
 
   /** Without ffmpeg the cameras stay offline with the reason; everything else runs on. */
@@ -130,6 +169,12 @@ export class Engine implements EngineApi {
       ffmpegPath: this.ffmpeg.path,
       cameras,
     });
+    const ffmpegPath = this.ffmpeg.path;
+    this.video = {
+      snapshots: new SnapshotExporter({ ffmpegPath, recorder: this.recorder }),
+      clips: new ClipExporter({ ffmpegPath, segments: this.recorder.segments }),
+      thumbnails: new Thumbnails({ ffmpegPath, recorder: this.recorder }),
+    };
     this.recorder.subscribe(() => {
       this.notifier.changed();
       this.scheduleCameraSync();
@@ -154,6 +199,19 @@ export class Engine implements EngineApi {
       integration = readIntegrationFile(service.integrationFile);
     }
     const connection = new ServiceConnection({ integration });
+    const rest = connection.rest;
+    if (rest) {
+      this.rest = rest;
+      this.uploads.setDestination(
+        new ServiceDestination({
+          url: integration.url,
+          apiKey: integration.apiKey,
+          rest,
+          events: this.events,
+          cases: new CaseResolver({ rest, settings: this.settings, workstation: workstation.name }),
+        }),
+      );
+    }
     connection.subscribe((status) => {
       this.events.append({
         level: status.state === 'offline' ? 'warn' : 'info',
@@ -188,13 +246,14 @@ export class Engine implements EngineApi {
 
   state(): EngineState {
     const { config, file } = this.options.loaded;
+    const uploads = this.uploads.state();
     return {
       version,
       workstation: config.workstation.name,
       startedAt: this.startedAt.toISOString(),
       configFile: file,
       dataDir: this.options.dataDir,
-      connection: connectionOf(this.service?.status, this.scheduleState),
+      connection: connectionOf(this.service?.status, uploads),
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
       cameras: config.cameras.map(({ id, name, location }) => {
@@ -211,7 +270,9 @@ export class Engine implements EngineApi {
       syncFolders: config.syncFolders
         .filter((folder) => folder.enabled)
         .map(({ id, name, path }) => ({ id, name, path })),
-      uploads: { concurrency: config.uploads.concurrency, schedule: config.uploads.schedule },
+      uploads,
+      devices: this.uploads.devices(),
+      requests: [],
       operator: operatorOf(this.options.loaded),
     };
   }
@@ -221,13 +282,58 @@ export class Engine implements EngineApi {
     return this.notifier.subscribe(listener);
   }
 
-  listEvents(filter: EventFilter): CustodyEvent[] {
-    return this.events.list(filter);
+  run<K extends CommandName>(command: K, input: CommandInput<K>): Promise<CommandOutput<K>> {
+    return runCommand(this.handlers, command, input);
+  }
+
+  get dataDir(): string {
+    return this.options.dataDir;
+  }
+
+  cameras(): Array<{ id: string; name: string; location: string }> {
+    return this.options.loaded.config.cameras.map(({ id, name, location }) => ({
+      id,
+      name,
+      location,
+    }));
+  }
+
+  async approveRequest(id: string, _by: string): Promise<{ state: string }> {
+    throw new CustodyError(
+      `no video request ${id}`,
+      'list the requests to find its id',
+      ExitCode.badInput,
+    );
+  }
+
+  async denyRequest(id: string, _reason: string, _by: string): Promise<{ state: string }> {
+    throw new CustodyError(
+      `no video request ${id}`,
+      'list the requests to find its id',
+      ExitCode.badInput,
+    );
+  }
+
+  /** The operator this engine acts as (the config's `operator`). */
+  get operator(): EngineState['operator'] {
+    return operatorOf(this.options.loaded);
+  }
+
+  get ffmpegState(): EngineState['ffmpeg'] {
+    return this.ffmpeg;
+  }
+
+  /** Re-reads the schedule after the operator changed it. */
+  scheduleChanged(): void {
+    if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
+    this.scheduleState = this.evaluateSchedule();
+    this.armScheduleTimer();
+    this.notifier.changed();
   }
 
   private evaluateSchedule(): ScheduleState {
     const now = this.options.now();
-    const result = evaluateSchedule(this.schedule, now);
+    const result = evaluateSchedule(this.uploads.schedule, now);
     return {
       bytesPerSecond: result.bytesPerSecond,
       entry: result.entry?.text ?? null,
@@ -268,6 +374,8 @@ export class Engine implements EngineApi {
     this.closed = true;
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     if (this.cameraSync) clearTimeout(this.cameraSync);
+    if (this.tick) clearInterval(this.tick);
+    await this.uploads.close();
     await this.service?.stop();
     await this.embedded?.server.close();
     await this.recorder?.stop();
@@ -286,17 +394,7 @@ export class Engine implements EngineApi {
   }
 }
 
-/** The configured cap applies wherever no schedule entry matches. */
-function engineSchedule(loaded: LoadedConfig): Schedule {
-  const { schedule, bandwidth } = loaded.config.uploads;
-  const parsed = parseSchedule([...schedule, `* ${bandwidth}`]);
-  // The config loader already validated every entry, so a failure here is a bug, not input.
-  if (!parsed.ok)
-    throw new Error(`schedule rejected after validation: ${parsed.errors[0]?.message}`);
-  return parsed.schedule;
-}
-
-function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
+export function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
   const { users, operator } = loaded.config;
   // The loader guarantees `operator` names an active user.
   const user = users.find((u) => u.name === operator) ?? users[0];
@@ -306,13 +404,16 @@ function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
 
 function connectionOf(
   service: ServiceStatus | undefined,
-  schedule: ScheduleState,
+  uploads: UploadsState,
 ): EngineState['connection'] {
   if (!service) {
     return { state: 'not-configured', reason: 'no service in the config (service.mode is none)' };
   }
-  if (service.state === 'ready' && schedule.bytesPerSecond === 0) {
-    return { state: 'paused-by-schedule', reason: schedule.entry };
+  if (service.state === 'ready' && uploads.cap === 0) {
+    return {
+      state: 'paused-by-schedule',
+      reason: uploads.capSource === 'override' ? 'bandwidth set to off' : 'the schedule says off',
+    };
   }
   return { state: service.state, reason: service.reason ?? null };
 }

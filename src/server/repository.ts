@@ -44,6 +44,13 @@ export type RequestFilter = {
 };
 export type NewEvidence = Omit<Evidence, 'id' | 'createdAt'> & { storageId: string };
 export type StoredEvidence = Evidence & { storageId: string };
+/** What a finished tus upload became: new evidence, or a duplicate of evidence in the case. */
+export type UploadOutcome = {
+  uploadId: string;
+  uploaderId: string;
+  evidenceId: string;
+  duplicate: boolean;
+};
 export type NewAuditEntry = {
   caseId: string;
   actor: Actor | null;
@@ -92,6 +99,8 @@ export interface Repository {
   getEvidence(id: string): StoredEvidence | undefined;
   findEvidence(caseId: string, sha256: string): StoredEvidence | undefined;
   listEvidence(filter: { caseId: string } | { requestId: string }): StoredEvidence[];
+  recordUploadResult(result: UploadOutcome): void;
+  getUploadResult(uploadId: string): UploadOutcome | undefined;
 
   addAudit(entry: NewAuditEntry): void;
   listAudit(caseId: string): AuditEntry[];

@@ -88,7 +88,7 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   cameraRoutes(app, ctx);
   requestRoutes(app, ctx);
   pushRoutes(app, ctx);
-  uploadRoutes(app, tus);
+  uploadRoutes(app, tus, ctx);
 
   const timers = [
     setInterval(

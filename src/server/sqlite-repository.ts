@@ -33,6 +33,7 @@ import type {
   RequestChange,
   RequestFilter,
   StoredEvidence,
+  UploadOutcome,
 } from './repository.ts';
 
 /** Append only, like the engine's: a released step is never edited. */
@@ -137,6 +138,21 @@ const migrations: Migration[] = [
           detail   TEXT NOT NULL
         ) STRICT;
         CREATE INDEX IF NOT EXISTS audit_case ON audit (case_id, seq);
+      `);
+    },
+  },
+  {
+    version: 2,
+    name: 'upload results',
+    up: (db) => {
+      // What each finished upload became, so an uploader that lost the answer can ask again.
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS upload_results (
+          upload_id   TEXT PRIMARY KEY,
+          uploader_id TEXT NOT NULL REFERENCES principals (id),
+          evidence_id TEXT NOT NULL REFERENCES evidence (id),
+          duplicate   INTEGER NOT NULL
+        ) STRICT;
       `);
     },
   },
@@ -490,6 +506,26 @@ export class SqliteRepository implements Repository {
       .prepare(`${evidenceSelect} WHERE e.case_id = ? AND e.sha256 = ?`)
       .get(caseId, sha256);
     return row && toEvidence(row);
+  }
+
+  recordUploadResult(result: UploadOutcome): void {
+    this.#db
+      .prepare(
+        'INSERT INTO upload_results (upload_id, uploader_id, evidence_id, duplicate) VALUES (?, ?, ?, ?)',
+      )
+      .run(result.uploadId, result.uploaderId, result.evidenceId, result.duplicate ? 1 : 0);
+  }
+
+  getUploadResult(uploadId: string): UploadOutcome | undefined {
+    const row = this.#db.prepare('SELECT * FROM upload_results WHERE upload_id = ?').get(uploadId);
+    return (
+      row && {
+        uploadId: str(row.upload_id),
+        uploaderId: str(row.uploader_id),
+        evidenceId: str(row.evidence_id),
+        duplicate: row.duplicate === 1,
+      }
+    );
   }
 
   listEvidence(filter: { caseId: string } | { requestId: string }): StoredEvidence[] {

@@ -99,6 +99,12 @@ export function createTusServer(ctx: ServiceContext): TusServer {
           action: 'evidence.duplicate',
           detail: { evidenceId: existing.id, filename: meta.filename, sha256: actual },
         });
+        repo.recordUploadResult({
+          uploadId: upload.id,
+          uploaderId: principal.id,
+          evidenceId: existing.id,
+          duplicate: true,
+        });
         return { evidence: existing, duplicate: true };
       }
       const evidence = repo.addEvidence({
@@ -115,6 +121,12 @@ export function createTusServer(ctx: ServiceContext): TusServer {
         requestId: meta.requestId ?? null,
         uploadedBy: principal,
         storageId: upload.id,
+      });
+      repo.recordUploadResult({
+        uploadId: upload.id,
+        uploaderId: principal.id,
+        evidenceId: evidence.id,
+        duplicate: false,
       });
       repo.addAudit({
         caseId: meta.caseId,
@@ -177,7 +189,20 @@ export function createTusServer(ctx: ServiceContext): TusServer {
   });
 }
 
-export function uploadRoutes(app: FastifyInstance, tus: TusServer): void {
+export function uploadRoutes(app: FastifyInstance, tus: TusServer, ctx: ServiceContext): void {
+  // Outside tus: an uploader that lost the last PATCH's answer learns what its upload became.
+  app.get<{ Params: { id: string } }>(`${UPLOADS_PATH}/:id/result`, async (request) => {
+    const outcome = ctx.repo.getUploadResult(request.params.id);
+    if (!outcome || outcome.uploaderId !== request.principal.id) {
+      throw new ApiError(
+        'not_found',
+        `upload ${request.params.id} has not been filed — if all its bytes were sent, the service is still checking them or rejected them; resume or upload it again`,
+      );
+    }
+    const evidence = ctx.repo.getEvidence(outcome.evidenceId);
+    if (!evidence) throw new ApiError('not_found', `evidence ${outcome.evidenceId} is gone`);
+    return { evidence: publicEvidence(evidence), duplicate: outcome.duplicate };
+  });
   // tus reads the body itself; fastify must leave the stream untouched.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) =>
     done(null),

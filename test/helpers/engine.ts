@@ -11,17 +11,22 @@ export async function openTestEngine(overrides: Record<string, unknown> = {}) {
   delete example.$schema;
   const file = path.join(dir.path, 'config.json');
   writeFileSync(file, JSON.stringify({ ...example, ...overrides, dataDir: './data' }));
-  const engine = await Engine.open({
-    loaded: loadConfig(file),
-    dataDir: path.join(dir.path, 'data'),
-    command: 'test',
-  });
-  return {
-    engine,
+  const open = () =>
+    Engine.open({ loaded: loadConfig(file), dataDir: path.join(dir.path, 'data'), command: 'test' });
+  const test = {
+    engine: await open(),
     dir: dir.path,
+    configFile: file,
+    /** Closes the engine and opens a new one on the same config and data. */
+    reopen: async () => {
+      await test.engine.close();
+      test.engine = await open();
+      return test.engine;
+    },
     close: async () => {
-      await engine.close();
+      await test.engine.close();
       dir.remove();
     },
   };
+  return test;
 }

@@ -13,7 +13,9 @@ import {
   cameraListSchema,
   caseListSchema,
   caseSchema,
+  categoryListSchema,
   type DecisionInput,
+  departmentListSchema,
   evidenceListSchema,
   type Grant,
   grantSchema,
@@ -24,6 +26,7 @@ import {
   requestPageSchema,
   type StateReport,
   systemListSchema,
+  uploadResultSchema,
   videoRequestSchema,
 } from '../../protocol/service.ts';
 
@@ -56,6 +59,12 @@ export class ServiceRestClient {
   }
   listSystems() {
     return this.#call('GET', 'systems', systemListSchema);
+  }
+  listDepartments() {
+    return this.#call('GET', 'departments', departmentListSchema);
+  }
+  listCategories() {
+    return this.#call('GET', 'categories', categoryListSchema);
   }
   createCase(input: NewCaseBody) {
     return this.#call('POST', 'cases', caseSchema, input);
@@ -111,6 +120,11 @@ export class ServiceRestClient {
       videoRequestSchema,
       input,
     );
+  }
+
+  /** What a finished tus upload became; a 404 (exit code 2) while it is not filed. */
+  uploadResult(uploadId: string) {
+    return this.#call('GET', `uploads/${encodeURIComponent(uploadId)}/result`, uploadResultSchema);
   }
 
   async #call<S extends z.ZodType>(

@@ -1,0 +1,280 @@
+import { mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { CustodyError, ExitCode } from '../core/errors.ts';
+import type { CaseChoice } from '../protocol/control.ts';
+import type { EngineState } from '../protocol/engine-state.ts';
+import type { CommandHandlers } from './commands.ts';
+import type { EngineVideo } from './engine.ts';
+import type { EventLog } from './events/event-log.ts';
+import type { ServiceRestClient } from './service/rest-client.ts';
+import { sha256File } from './uploads/file-hash.ts';
+import type { JobTarget, UploadEngine } from './uploads/upload-engine.ts';
+
+type Privilege = EngineState['operator']['privileges'][number];
+
+/** What the command handlers need from the engine, and nothing more. */
+export type CommandContext = {
+  readonly events: EventLog;
+  readonly uploads: UploadEngine;
+  readonly operator: EngineState['operator'];
+  readonly video: EngineVideo | null;
+  readonly ffmpegState: EngineState['ffmpeg'];
+  readonly rest: ServiceRestClient | null;
+  readonly dataDir: string;
+  cameras(): Array<{ id: string; name: string; location: string }>;
+  scheduleChanged(): void;
+  approveRequest(id: string, by: string): Promise<{ state: string }>;
+  denyRequest(id: string, reason: string, by: string): Promise<{ state: string }>;
+};
+
+const JOB_ACTIONS = {
+  pause: 'pausing',
+  resume: 'resuming',
+  retry: 'retrying',
+  cancel: 'cancelling',
+} as const;
+
+const PRIVILEGE_NAMES: Record<Privilege, string> = {
+  export: 'Export',
+  upload: 'Upload',
+  requests: 'Requests',
+};
+
+/** The engine's commands (DESIGN.md, Engine API); each checks the operator's privilege first. */
+export function engineCommands(engine: CommandContext): CommandHandlers {
+  const need = (privilege: Privilege, action: string): void => {
+    if (!engine.operator.privileges.includes(privilege)) {
+      throw new CustodyError(
+        `${action} needs the ${PRIVILEGE_NAMES[privilege]} privilege, which user "${engine.operator.name}" (${engine.operator.role}) lacks`,
+        `ask an administrator to give "${engine.operator.name}" the ${privilege} privilege, or run as another user`,
+        ExitCode.notPermitted,
+      );
+    }
+  };
+  const video = () => {
+    if (engine.video) return engine.video;
+    const reason = engine.ffmpegState.ok ? 'no cameras are configured' : engine.ffmpegState.problem;
+    const fix = engine.ffmpegState.ok ? 'add cameras to the config' : engine.ffmpegState.fix;
+    throw new CustodyError(`video is not available: ${reason}`, fix, ExitCode.failed);
+  };
+  const rest = (action: string): ServiceRestClient => {
+    if (engine.rest) return engine.rest;
+    throw new CustodyError(
+      `${action} needs the evidence service, and service.mode is "none"`,
+      'set service.mode to "embedded" or "remote" in the config',
+      ExitCode.unreachable,
+    );
+  };
+  /** A new case is opened now, so the operator gets its id and a retry cannot open two. */
+  const settleCase = async (choice: CaseChoice): Promise<CaseChoice> => {
+    if (choice === 'none' || 'id' in choice) return choice;
+    const { newCase, ...fields } = choice;
+    const created = await rest('opening a case').createCase({ name: newCase, ...fields });
+    engine.events.append({
+      level: 'info',
+      kind: 'case.created',
+      subject: created.id,
+      message: `case "${created.name}" opened (${created.id})`,
+      data: { caseId: created.id, name: created.name, by: engine.operator.name },
+    });
+    return { id: created.id };
+  };
+  const jobs =
+    (action: keyof typeof JOB_ACTIONS) =>
+    async (target: JobTarget): Promise<{ changed: number }> => {
+      need('upload', `${JOB_ACTIONS[action]} uploads`);
+      return { changed: engine.uploads[action](target) };
+    };
+
+  return {
+    'events.list': async ({ since, ...filter }) =>
+      engine.events.list({ ...filter, ...(since ? { since: new Date(since) } : {}) }),
+
+    'uploads.add': async ({ paths, caseChoice, destination }) => {
+      need('upload', 'uploading files');
+      const choice = await settleCase(caseChoice);
+      return engine.uploads.add(paths, choice, destination);
+    },
+    'uploads.pause': jobs('pause'),
+    'uploads.resume': jobs('resume'),
+    'uploads.retry': jobs('retry'),
+    'uploads.cancel': jobs('cancel'),
+    'uploads.moveToFront': async ({ id }) => {
+      need('upload', 'reordering uploads');
+      engine.uploads.moveToFront(id);
+      return { changed: 1 };
+    },
+
+    'bandwidth.set': async ({ bytesPerSecond }) => {
+      need('upload', 'changing the bandwidth cap');
+      const result = engine.uploads.setBandwidth(bytesPerSecond);
+      engine.events.append({
+        level: 'info',
+        kind: 'bandwidth.changed',
+        subject: null,
+        message:
+          result.source === 'override'
+            ? `bandwidth cap set by ${engine.operator.name}`
+            : `bandwidth back to the schedule (${engine.operator.name})`,
+        data: { ...result, by: engine.operator.name },
+      });
+      engine.scheduleChanged();
+      return result;
+    },
+    'schedule.set': async ({ entries }) => {
+      need('upload', 'changing the upload schedule');
+      const saved = engine.uploads.setSchedule(entries);
+      engine.scheduleChanged();
+      engine.events.append({
+        level: 'info',
+        kind: 'schedule.set',
+        subject: null,
+        message: `upload schedule set by ${engine.operator.name}: ${saved.join('; ') || '(none)'}`,
+        data: { entries: saved, by: engine.operator.name },
+      });
+      const state = engine.uploads.state();
+      return {
+        entries: saved,
+        summary: state.cap === null ? 'unlimited now' : `${state.cap} B/s now`,
+      };
+    },
+    'concurrency.set': async ({ concurrency }) => {
+      need('upload', 'changing upload concurrency');
+      engine.uploads.setConcurrency(concurrency);
+      engine.events.append({
+        level: 'info',
+        kind: 'concurrency.set',
+        subject: null,
+        message: `${concurrency} uploads at once (${engine.operator.name})`,
+        data: { concurrency, by: engine.operator.name },
+      });
+      return { concurrency };
+    },
+
+    'snapshot.export': async ({ cameraId, at, name, description, caseChoice, out }) => {
+      const { snapshots } = video();
+      const stamp = (at ? new Date(at) : new Date()).toISOString().replace(/[:.]/g, '-');
+      const file =
+        out !== undefined
+          ? path.resolve(out)
+          : path.join(engine.dataDir, 'snapshots', `${cameraId}-${stamp}-${fileSafe(name)}.jpg`);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const shot = await snapshots.export({
+        cameraId,
+        outPath: file,
+        privileges: engine.operator.privileges,
+        ...(at ? { at: new Date(at) } : {}),
+      });
+      const camera = engine.cameras().find((c) => c.id === cameraId);
+      const taken = new Date(shot.at).toISOString();
+      let jobId: string | null = null;
+      if (engine.rest) {
+        const choice = await settleCase(caseChoice);
+        const { job } = engine.uploads.queue.enqueue({
+          sourceKind: 'snapshot',
+          sourceId: cameraId,
+          path: shot.path,
+          destinationId: 'service',
+          caseChoice: choice,
+          metadata: {
+            cameraId,
+            cameraName: camera?.name ?? cameraId,
+            cameraLocation: camera?.location ?? '',
+            from: taken,
+            to: taken,
+            name,
+            description,
+          },
+        });
+        jobId = job.id;
+      }
+      engine.events.append({
+        level: 'info',
+        kind: 'snapshot.exported',
+        subject: cameraId,
+        message: `snapshot "${name}" of ${camera?.name ?? cameraId} at ${taken}`,
+        data: { cameraId, path: shot.path, at: taken, name, jobId, by: engine.operator.name },
+      });
+      return {
+        path: shot.path,
+        bytes: shot.bytes,
+        width: shot.width,
+        height: shot.height,
+        at: taken,
+        jobId,
+      };
+    },
+
+    'clip.export': async ({ cameraId, from, to, out }) => {
+      need('export', 'exporting a clip');
+      const { clips } = video();
+      const file = path.resolve(out);
+      mkdirSync(path.dirname(file), { recursive: true });
+      const info = await clips.toFile(
+        cameraId,
+        { fromMs: Date.parse(from), toMs: Date.parse(to) },
+        file,
+      );
+      const sha256 = await sha256File(file);
+      const gaps = info.gaps.map((gap) => ({
+        from: new Date(gap.fromMs).toISOString(),
+        to: new Date(gap.toMs).toISOString(),
+      }));
+      engine.events.append({
+        level: gaps.length > 0 ? 'warn' : 'info',
+        kind: 'clip.exported',
+        subject: cameraId,
+        message: `clip of ${cameraId} ${from} – ${to} exported to ${file}${gaps.length ? ` (${gaps.length} gap${gaps.length > 1 ? 's' : ''})` : ''}`,
+        data: { cameraId, from, to, path: file, sha256, gaps, by: engine.operator.name },
+      });
+      return { path: file, bytes: statSync(file).size, sha256, gaps };
+    },
+
+    'thumbnails.get': async ({ cameraId }) => {
+      const thumbnail = await video().thumbnails.get(cameraId);
+      return thumbnail
+        ? {
+            cameraId,
+            width: thumbnail.width,
+            height: thumbnail.height,
+            rgb: thumbnail.rgb.toString('base64'),
+            fetchedAt: new Date(thumbnail.fetchedAtMs).toISOString(),
+          }
+        : null;
+    },
+
+    'requests.approve': async ({ id }) => {
+      need('requests', 'approving a video request');
+      return engine.approveRequest(id, engine.operator.name);
+    },
+    'requests.deny': async ({ id, reason }) => {
+      need('requests', 'denying a video request');
+      return engine.denyRequest(id, reason, engine.operator.name);
+    },
+
+    'cases.list': async () => {
+      const client = rest('listing cases');
+      const [cases, departments, categories] = await Promise.all([
+        client.listCases(),
+        client.listDepartments(),
+        client.listCategories(),
+      ]);
+      return {
+        cases: cases.items,
+        departments: departments.items,
+        categories: categories.items,
+      };
+    },
+  };
+}
+
+/** A name as it can appear in a file name on any system. */
+function fileSafe(name: string): string {
+  return (
+    name
+      .normalize('NFKD')
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'snapshot'
+  );
+}
