@@ -1,15 +1,8 @@
 import { z } from 'zod';
 import { uploadStates } from '../core/upload-state.ts';
-import { requestStateSchema } from './service.ts';
+import { connectionStateSchema, requestStateSchema } from './service.ts';
 
-/** The status bar's connection states (DESIGN.md, Console). */
-export const connectionStateSchema = z.enum([
-  'not-configured',
-  'connecting',
-  'ready',
-  'offline',
-  'paused-by-schedule',
-]);
+
 
 export const scheduleStateSchema = z.object({
   bytesPerSecond: z.number().nullable().describe('rate in force; null = unlimited, 0 = off'),

@@ -4,7 +4,6 @@
  * validates what comes back, so the two cannot drift apart (docs/api.md shows examples).
  */
 import { z } from 'zod';
-import { connectionStateSchema } from './engine-state.ts';
 
 const id = z.string().trim().min(1, 'must not be empty').max(100);
 const text = (max: number) => z.string().trim().max(max);
@@ -13,6 +12,15 @@ const isoTime = z.iso.datetime({
   offset: true,
   message: 'an ISO 8601 time such as 2026-11-25T08:00:00Z',
 });
+/** The status bar's connection states (DESIGN.md, Console). */
+export const connectionStateSchema = z.enum([
+  'not-configured',
+  'connecting',
+  'ready',
+  'offline',
+  'paused-by-schedule',
+]);
+
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 in lowercase hex');
 
 export const roleSchema = z.enum(['investigator', 'supervisor', 'admin']);
