@@ -90,7 +90,9 @@ describe('the engine runs uploads', () => {
     expect(created).toHaveLength(1);
     const caseId = String(created[0]?.data.caseId);
     await until('both picked files filed', () => {
-      const done = engine.state().uploads.jobs.filter((j) => j.case === caseId && j.state === 'done');
+      const done = engine
+        .state()
+        .uploads.jobs.filter((j) => j.case === caseId && j.state === 'done');
       return done.length === 2;
     });
     const evidence = await engine.rest?.listEvidence(caseId);
@@ -117,7 +119,9 @@ describe('the engine runs uploads', () => {
     await engine.run('bandwidth.set', { bytesPerSecond: 'schedule' });
     expect(engine.state().uploads).toMatchObject({ cap: null, capSource: 'schedule' });
 
-    const bad = await caught(engine.run('schedule.set', { entries: ['Mon-Fri 08:00-18:00 2M', 'Sun 25:00-26:00 1M'] }));
+    const bad = await caught(
+      engine.run('schedule.set', { entries: ['Mon-Fri 08:00-18:00 2M', 'Sun 25:00-26:00 1M'] }),
+    );
     expect(bad.exitCode).toBe(2);
     expect(bad.what).toMatch(/entry 2 "Sun 25:00-26:00 1M"/);
     expect(engine.state().uploads.schedule).toEqual([]);
@@ -163,6 +167,8 @@ describe('the engine runs uploads', () => {
     const refused = await caught(test.engine.run('uploads.add', { paths: [file] }));
     expect(refused.exitCode).toBe(3);
     expect(refused.what).toMatch(/Upload privilege.*"guest"/);
-    expect((await caught(test.engine.run('bandwidth.set', { bytesPerSecond: null }))).exitCode).toBe(3);
+    expect(
+      (await caught(test.engine.run('bandwidth.set', { bytesPerSecond: null }))).exitCode,
+    ).toBe(3);
   });
 });

@@ -8,7 +8,11 @@ import { probe } from '../helpers/video.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
 
-async function until<T>(what: string, probeFn: () => T | undefined | false, ms = 30_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probeFn: () => T | undefined | false,
+  ms = 30_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = probeFn();
@@ -38,10 +42,7 @@ describe('snapshots and clips through the engine commands', () => {
     });
     await until('the camera recording with footage', () => {
       const state = test.engine.state();
-      return (
-        state.connection.state === 'ready' &&
-        state.cameras[0]?.state === 'recording'
-      );
+      return state.connection.state === 'ready' && state.cameras[0]?.state === 'recording';
     });
     // Two whole segments, so "now" and a clip of the last few seconds have footage.
     await new Promise((resolve) => setTimeout(resolve, 5000));
