@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatRate } from '../core/format.ts';
+import { startControlServer } from '../engine/control/server.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import { runConsole } from '../ui/run-console.tsx';
@@ -16,10 +17,12 @@ export function registerConsole(program: Command): void {
     .action(async (_opts, command: Command) => {
       const options = globalOptions(command);
       const loaded = loadConfigFor(options);
-      const engine = await Engine.open({
-        loaded,
-        dataDir: dataDirFor(options, loaded),
-        command: 'custody console',
+      const dataDir = dataDirFor(options, loaded);
+      const engine = await Engine.open({ loaded, dataDir, command: 'custody console' });
+      // Headless commands and `custody attach` reach this console's engine like any other.
+      const control = await startControlServer(engine, { dataDir }).catch(async (err) => {
+        await engine.close();
+        throw err;
       });
       try {
         if (wantsConsole()) {
@@ -31,6 +34,7 @@ export function registerConsole(program: Command): void {
           await runHeadless(engine);
         }
       } finally {
+        await control.close();
         await engine.close();
       }
     });
@@ -75,7 +79,7 @@ export function summary(state: EngineState): string {
     ['docks', list(state.docks)],
     ['sync', list(state.syncFolders)],
     ['uploads', `concurrency ${state.uploads.concurrency} · ${state.schedule.summary}`],
-    ['cap now', formatRate(state.schedule.bytesPerSecond)],
+    ['cap now', formatRate(state.uploads.cap)],
     ['ffmpeg', ffmpeg],
   ];
   return [

@@ -3,13 +3,24 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, formatConfigIssues } from '../config/load.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { version } from '../version.ts';
+import { registerAttach } from './attach.ts';
+import { registerBandwidth } from './bandwidth.ts';
+import { registerCameras } from './cameras.ts';
 import { registerConfig } from './config.ts';
 import { registerConsole } from './console.ts';
 import { registerDoctor } from './doctor.ts';
+import { registerEngine } from './engine.ts';
 import { registerEvents } from './events.ts';
+import { registerExport } from './export.ts';
 import { errorLine, unexpectedError } from './output.ts';
 import { registerRequest } from './request.ts';
+import { registerRequests } from './requests.ts';
+import { registerSchedule } from './schedule.ts';
 import { registerServer } from './server.ts';
+import { registerSnapshot } from './snapshot.ts';
+import { registerStatus } from './status.ts';
+import { registerUpload } from './upload.ts';
+import { registerUploads } from './uploads.ts';
 
 const exitCodesHelp = `
 Exit codes:
@@ -39,6 +50,17 @@ function buildProgram(): Command {
   registerDoctor(program);
   registerServer(program);
   registerRequest(program);
+  registerEngine(program);
+  registerAttach(program);
+  registerStatus(program);
+  registerUpload(program);
+  registerUploads(program);
+  registerBandwidth(program);
+  registerSchedule(program);
+  registerCameras(program);
+  registerSnapshot(program);
+  registerExport(program);
+  registerRequests(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../core/errors.ts';
+import { formatRate } from '../core/format.ts';
 import type { CaseChoice } from '../protocol/control.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import type { CommandHandlers } from './commands.ts';
@@ -135,7 +136,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       const state = engine.uploads.state();
       return {
         entries: saved,
-        summary: state.cap === null ? 'unlimited now' : `${state.cap} B/s now`,
+        summary: `${formatRate(state.cap)} now`,
       };
     },
     'concurrency.set': async ({ concurrency }) => {

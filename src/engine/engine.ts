@@ -8,6 +8,9 @@ import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
+import { BufferStore } from './crypto/buffer-store.ts';
+import { KeyStore } from './crypto/key-store.ts';
+import { RequestManager } from './requests/request-manager.ts';
 import { type CommandHandlers, runCommand } from './commands.ts';
 import { engineCommands } from './engine-commands.ts';
 import { EventLog } from './events/event-log.ts';
@@ -15,7 +18,7 @@ import { createLogger } from './events/logger.ts';
 import { ServiceConnection } from './service/connection.ts';
 import { type EmbeddedService, startEmbeddedService } from './service/embedded.ts';
 import { readIntegrationFile } from './service/integration-file.ts';
-import type { ServiceRestClient } from './service/rest-client.ts';
+import { ServiceRestClient } from './service/rest-client.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
 import { SettingsRepo } from './store/settings-repo.ts';
@@ -53,6 +56,8 @@ export class Engine implements EngineApi {
   readonly events: EventLog;
   readonly uploads: UploadEngine;
   private readonly settings: SettingsRepo;
+  /** The encrypted request buffer: clips held for a decision. */
+  private readonly buffer: BufferStore;
   private readonly notifier = new ChangeNotifier(100);
   private readonly handlers: CommandHandlers;
   private scheduleState: ScheduleState;
@@ -63,6 +68,7 @@ export class Engine implements EngineApi {
   video: EngineVideo | null = null;
   private embedded: EmbeddedService | null = null;
   private service: ServiceConnection | null = null;
+  private requests: RequestManager | null = null;
   /** The service's REST client once a service is configured. */
   rest: ServiceRestClient | null = null;
   private cameraSync: NodeJS.Timeout | null = null;
@@ -80,11 +86,16 @@ export class Engine implements EngineApi {
     this.settings = new SettingsRepo(store, {
       onInvalid: (problem) => log.logger.warn(problem, 'stored setting ignored'),
     });
+    this.buffer = new BufferStore({
+      dir: options.loaded.config.requests.bufferDir ?? path.join(options.dataDir, 'buffer'),
+      keys: new KeyStore(store),
+    });
     this.uploads = new UploadEngine({
       store,
       events: this.events,
       settings: this.settings,
       config: options.loaded.config,
+      buffer: this.buffer,
       onChange: () => this.notifier.changed(),
       clock: options.now,
     });
@@ -198,20 +209,22 @@ export class Engine implements EngineApi {
     } else {
       integration = readIntegrationFile(service.integrationFile);
     }
-    const connection = new ServiceConnection({ integration });
-    const rest = connection.rest;
-    if (rest) {
-      this.rest = rest;
-      this.uploads.setDestination(
-        new ServiceDestination({
-          url: integration.url,
-          apiKey: integration.apiKey,
-          rest,
-          events: this.events,
-          cases: new CaseResolver({ rest, settings: this.settings, workstation: workstation.name }),
-        }),
-      );
-    }
+    const rest = new ServiceRestClient(integration);
+    this.rest = rest;
+    // Before the link opens: the feed cursor comes from the requests already processed, and
+    // exports interrupted by a stop are redone before anything else starts.
+    this.requests = this.startRequests(rest);
+    const connection = new ServiceConnection({ integration, cursor: this.requests.cursor });
+    connection.on('request', (request) => this.requests?.receive(request));
+    this.uploads.setDestination(
+      new ServiceDestination({
+        url: integration.url,
+        apiKey: integration.apiKey,
+        rest,
+        events: this.events,
+        cases: new CaseResolver({ rest, settings: this.settings, workstation: workstation.name }),
+      }),
+    );
     connection.subscribe((status) => {
       this.events.append({
         level: status.state === 'offline' ? 'warn' : 'info',
@@ -226,6 +239,30 @@ export class Engine implements EngineApi {
     connection.start();
   }
 
+  private startRequests(rest: ServiceRestClient): RequestManager {
+    const { config } = this.options.loaded;
+    const requests = new RequestManager({
+      store: this.store,
+      events: this.events,
+      buffer: this.buffer,
+      clips: this.video?.clips ?? null,
+      queue: this.uploads.queue,
+      cameras: () => this.cameras(),
+      rules: config.requests,
+      service: {
+        report: async (id, state, reason) => {
+          await rest.reportState(id, { state, ...(reason ? { reason } : {}) });
+        },
+        decide: (id, decision, reason) =>
+          rest.decide(id, { decision, ...(reason ? { reason } : {}) }),
+      },
+      now: this.options.now,
+    });
+    requests.subscribe(() => this.notifier.changed());
+    requests.start();
+    return requests;
+  }
+
   /** Keeps the service's camera registry in step with the recorder, batched to one call. */
   private scheduleCameraSync(): void {
     if (this.cameraSync || this.service?.status.state !== 'ready') return;
@@ -237,7 +274,7 @@ export class Engine implements EngineApi {
         location,
         status: state === 'online-not-recording' ? ('online' as const) : state,
       }));
-      this.service?.rest?.putCameras({ cameras }).catch((err: unknown) => {
+      this.rest?.putCameras({ cameras }).catch((err: unknown) => {
         this.log.logger.warn({ err }, 'camera registry update failed');
       });
     }, 500);
@@ -272,7 +309,7 @@ export class Engine implements EngineApi {
         .map(({ id, name, path }) => ({ id, name, path })),
       uploads,
       devices: this.uploads.devices(),
-      requests: [],
+      requests: this.requests?.list() ?? [],
       operator: operatorOf(this.options.loaded),
     };
   }
@@ -298,19 +335,22 @@ export class Engine implements EngineApi {
     }));
   }
 
-  async approveRequest(id: string, _by: string): Promise<{ state: string }> {
-    throw new CustodyError(
-      `no video request ${id}`,
-      'list the requests to find its id',
-      ExitCode.badInput,
-    );
+  async approveRequest(id: string, by: string): Promise<{ state: string }> {
+    const { state } = await this.requestManager().approve(id, by);
+    return { state };
   }
 
-  async denyRequest(id: string, _reason: string, _by: string): Promise<{ state: string }> {
+  async denyRequest(id: string, reason: string, by: string): Promise<{ state: string }> {
+    const { state } = await this.requestManager().deny(id, reason, by);
+    return { state };
+  }
+
+  private requestManager(): RequestManager {
+    if (this.requests) return this.requests;
     throw new CustodyError(
-      `no video request ${id}`,
-      'list the requests to find its id',
-      ExitCode.badInput,
+      'video requests come from the evidence service, and service.mode is "none"',
+      'set service.mode to "embedded" or "remote" in the config',
+      ExitCode.unreachable,
     );
   }
 
@@ -375,8 +415,9 @@ export class Engine implements EngineApi {
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     if (this.cameraSync) clearTimeout(this.cameraSync);
     if (this.tick) clearInterval(this.tick);
-    await this.uploads.close();
     await this.service?.stop();
+    await this.requests?.close();
+    await this.uploads.close();
     await this.embedded?.server.close();
     await this.recorder?.stop();
     this.events.append({

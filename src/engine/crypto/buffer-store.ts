@@ -2,12 +2,21 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdirSync, statSync } from 'node:fs';
 import { open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline, type Readable, Transform } from 'node:stream';
+import { pipeline, Readable, Transform } from 'node:stream';
 import { pipeline as pipelineAsync } from 'node:stream/promises';
 import { CustodyError } from '../../core/errors.ts';
 import { type FileId, fileIdSchema, parseFileId } from './file-id.ts';
 import type { KeyStore } from './key-store.ts';
-import { createDecryptStream, createEncryptStream } from './stream-cipher.ts';
+import {
+  CHUNK_SIZE,
+  chunkCount,
+  createDecryptStream,
+  createEncryptStream,
+  HEADER_SIZE,
+  headerChunkSize,
+  plaintextSize,
+  sealedChunkOffset,
+} from './stream-cipher.ts';
 
 const EXTENSION = '.cbuf';
 /**
@@ -103,6 +112,85 @@ export class BufferStore {
     return pipeline(createReadStream(file, { highWaterMark: IO_SIZE }), decrypt, () => {});
   }
 
+  /**
+   * The plaintext of `fileId` from byte `start` on, for a resumed upload: reading starts at the
+   * sealed chunk holding `start` (each opens on its own given the header), so resuming near the
+   * end of a large clip costs one chunk, not the whole file.
+   */
+  async readRange(fileId: string, start: number): Promise<Readable> {
+    const file = this.#pathOf(fileId);
+    let header: Buffer;
+    let encryptedBytes: number;
+    try {
+      const handle = await open(file, 'r');
+      try {
+        encryptedBytes = (await handle.stat()).size;
+        header = Buffer.alloc(HEADER_SIZE);
+        await handle.read(header, 0, HEADER_SIZE, 0);
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      throw new CustodyError(
+        `buffer file ${file} cannot be read (${(err as Error).message})`,
+        'restore the file from backup or fix its permissions',
+        undefined,
+        { cause: err },
+      );
+    }
+    // A damaged header is reported by the decrypting stream itself, which reads from zero.
+    const chunkSize = headerChunkSize(header) ?? CHUNK_SIZE;
+    const lastChunk = chunkCount(encryptedBytes, chunkSize) - 1;
+    const firstChunk = Math.max(0, Math.min(Math.floor(start / chunkSize), lastChunk));
+    const skip = start - firstChunk * chunkSize;
+    const key = this.#keys.getKey(fileId);
+    const decrypt = createDecryptStream(key, { name: file, firstChunk });
+    key.fill(0);
+    const sealed = Readable.from(
+      (async function* () {
+        yield header;
+        if (firstChunk === 0 && headerChunkSize(header) === undefined) return;
+        yield* createReadStream(file, {
+          start: sealedChunkOffset(firstChunk, chunkSize),
+          highWaterMark: IO_SIZE,
+        });
+      })(),
+    );
+    return pipeline(sealed, decrypt, skipBytes(skip), () => {});
+  }
+
+  /** Plaintext size of `fileId`, from its encrypted size (no decryption). */
+  async plaintextBytes(fileId: string): Promise<{ size: number; mtimeMs: number }> {
+    const info = await stat(this.#pathOf(fileId));
+    return { size: plaintextSize(info.size), mtimeMs: info.mtimeMs };
+  }
+
+  /** The buffer file id of `filePath`, or undefined when the path is no buffer file of this store. */
+  idOfPath(filePath: string): FileId | undefined {
+    const resolved = path.resolve(filePath);
+    if (path.dirname(resolved) !== this.#dir || !resolved.endsWith(EXTENSION)) return undefined;
+    const id = fileIdSchema.safeParse(path.basename(resolved).slice(0, -EXTENSION.length));
+    return id.success ? id.data : undefined;
+  }
+
+  pathOf(fileId: string): string {
+    return this.#pathOf(fileId);
+  }
+
+  /**
+   * Removes what interrupted writes left (hidden temp files). Their keys were shredded or are
+   * shredded by the redo of the export, so what is removed here is unreadable already.
+   */
+  async sweep(): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.#dir)) {
+      if (!name.startsWith('.') || !name.includes(EXTENSION)) continue;
+      await rm(path.join(this.#dir, name), { force: true });
+      removed += 1;
+    }
+    return removed;
+  }
+
   /** Crypto-shred: the key first, so even a crash before the unlink leaves nothing readable. */
   async shred(fileId: string): Promise<{ keyShredded: boolean; fileDeleted: boolean }> {
     const file = this.#pathOf(fileId);
@@ -129,6 +217,23 @@ export class BufferStore {
     }
     return entries;
   }
+}
+
+/** Drops the first `count` bytes of a stream. */
+function skipBytes(count: number): Transform {
+  let left = count;
+  return new Transform({
+    transform(piece: Buffer, _encoding, done) {
+      if (left >= piece.length) {
+        left -= piece.length;
+        done();
+        return;
+      }
+      const rest = left > 0 ? piece.subarray(left) : piece;
+      left = 0;
+      done(null, rest);
+    },
+  });
 }
 
 async function syncPath(target: string, flags: 'r' | 'r+'): Promise<void> {

@@ -37,6 +37,11 @@ const MAX_PIECES_PER_CALL = 16;
 export type DecryptOptions = {
   /** Names the file in error messages. */
   name?: string;
+  /**
+   * The input is the header followed by the file from chunk `firstChunk` on (a ranged read):
+   * each chunk opens on its own given the header, and its counter still pins its position.
+   */
+  firstChunk?: number;
 };
 
 type Header = { bytes: Buffer; prefix: Buffer; chunkSize: number };
@@ -54,7 +59,32 @@ export function createDecryptStream(
   key: Buffer | KeyObject,
   options: DecryptOptions = {},
 ): Transform {
-  return new DecryptStream(secretKey(key), options.name);
+  return new DecryptStream(secretKey(key), options.name, options.firstChunk ?? 0);
+}
+
+/** Where chunk `index` starts in a file sealed with `chunkSize`. */
+export function sealedChunkOffset(index: number, chunkSize = CHUNK_SIZE): number {
+  return HEADER_SIZE + index * (chunkSize + TAG_SIZE);
+}
+
+/** Plaintext bytes of a buffer file of `encryptedBytes` sealed with `chunkSize`. */
+export function plaintextSize(encryptedBytes: number, chunkSize = CHUNK_SIZE): number {
+  const body = encryptedBytes - HEADER_SIZE;
+  if (body < TAG_SIZE) return 0;
+  return body - chunkCount(encryptedBytes, chunkSize) * TAG_SIZE;
+}
+
+/** Sealed chunks in a file of `encryptedBytes`: every file has at least its (maybe empty) last one. */
+export function chunkCount(encryptedBytes: number, chunkSize = CHUNK_SIZE): number {
+  return Math.max(1, Math.ceil((encryptedBytes - HEADER_SIZE) / (chunkSize + TAG_SIZE)));
+}
+
+/** The chunk size a buffer file's header names, or undefined when it is no buffer header. */
+export function headerChunkSize(header: Buffer): number | undefined {
+  if (header.length < HEADER_SIZE || !header.subarray(0, MAGIC.length).equals(MAGIC)) {
+    return undefined;
+  }
+  return header.readUInt32BE(MAGIC.length + 1 + PREFIX_SIZE);
 }
 
 class EncryptStream extends Transform {
@@ -116,10 +146,11 @@ class DecryptStream extends Transform {
   #header: Header | undefined;
   #counter = 0;
 
-  constructor(key: KeyObject, name: string | undefined) {
+  constructor(key: KeyObject, name: string | undefined, firstChunk: number) {
     super();
     this.#key = key;
     this.#label = name === undefined ? 'buffer file' : `buffer file ${name}`;
+    this.#counter = firstChunk;
   }
 
   override _transform(piece: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {

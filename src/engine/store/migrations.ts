@@ -132,4 +132,53 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'video-requests',
+    up: (db) => {
+      // One row per request as last received from the service, plus what the engine did with
+      // it; pending_* hold what the service has not been told yet (it may be offline).
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS requests (
+          id               TEXT    PRIMARY KEY,
+          seq              INTEGER NOT NULL UNIQUE,
+          cursor           INTEGER NOT NULL,
+          request          TEXT    NOT NULL,
+          state            TEXT    NOT NULL,
+          received_at      TEXT    NOT NULL,
+          expires_at       TEXT    NOT NULL,
+          decision         TEXT,
+          failure_reason   TEXT,
+          pending_decision TEXT,
+          pending_report   TEXT,
+          report_attempts  INTEGER NOT NULL DEFAULT 0,
+          updated_at       TEXT    NOT NULL
+        ) STRICT;
+        CREATE INDEX IF NOT EXISTS requests_state ON requests (state);
+        CREATE TABLE IF NOT EXISTS request_clips (
+          request_id      TEXT    NOT NULL REFERENCES requests (id),
+          position        INTEGER NOT NULL,
+          camera_id       TEXT    NOT NULL,
+          camera_name     TEXT    NOT NULL,
+          camera_location TEXT    NOT NULL,
+          file_id         TEXT    NOT NULL UNIQUE,
+          state           TEXT    NOT NULL,
+          bytes           INTEGER NOT NULL DEFAULT 0,
+          sha256          TEXT,
+          gaps            TEXT    NOT NULL DEFAULT '[]',
+          start_ms        INTEGER,
+          end_ms          INTEGER,
+          error           TEXT,
+          job_id          TEXT,
+          shredded_at     TEXT,
+          PRIMARY KEY (request_id, camera_id)
+        ) STRICT;
+        -- The service's change feed position: catch-up after a restart starts after it.
+        CREATE TABLE IF NOT EXISTS request_feed (
+          id     INTEGER PRIMARY KEY CHECK (id = 1),
+          cursor INTEGER NOT NULL
+        ) STRICT;
+      `);
+    },
+  },
 ];

@@ -2,14 +2,9 @@ import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError } from '../../core/errors.ts';
-import {
-  checkSourceUnchanged,
-  type Destination,
-  PermanentUploadError,
-  type TransferContext,
-} from './destination.ts';
+import { type Destination, PermanentUploadError, type TransferContext } from './destination.ts';
 import { sha256File } from './file-hash.ts';
-import { readThrottled } from './throttled-read.ts';
+import { checkSourceUnchanged } from './job-source.ts';
 import type { UploadJob } from './upload-job.ts';
 
 /** What the sidecar `<file>.json` next to each archived file says. */
@@ -60,11 +55,10 @@ export class ArchiveDestination implements Destination {
       await file.truncate(offset);
       context.onProgress(null, offset);
       while (offset < job.size) {
-        await checkSourceUnchanged(job);
+        await checkSourceUnchanged(job, context.source);
         await context.gate.whenOpen(context.signal);
         const end = Math.min(job.size, offset + context.chunkSize);
-        for await (const bytes of readThrottled(
-          job.path,
+        for await (const bytes of context.source.read(
           offset,
           end,
           context.gate,
@@ -131,7 +125,7 @@ export class ArchiveDestination implements Destination {
   }
 
   #candidates(job: UploadJob): string[] {
-    const name = path.basename(job.path);
+    const name = fileName(job);
     const ext = path.extname(name);
     return [
       path.join(this.#dir, name),
@@ -143,8 +137,14 @@ export class ArchiveDestination implements Destination {
   }
 
   #tempPath(job: UploadJob): string {
-    return path.join(this.#dir, `.${path.basename(job.path)}.${job.id}.part`);
+    return path.join(this.#dir, `.${fileName(job)}.${job.id}.part`);
   }
+}
+
+/** A request clip keeps its evidence name; its buffer file name means nothing in an archive. */
+function fileName(job: UploadJob): string {
+  const base = path.basename(job.path);
+  return job.sourceKind === 'request' ? path.basename(job.metadata.filename ?? base) : base;
 }
 
 async function writeAll(file: FileHandle, bytes: Uint8Array, position: number): Promise<void> {

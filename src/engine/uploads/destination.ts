@@ -1,12 +1,14 @@
-import { stat } from 'node:fs/promises';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import type { BandwidthGate } from './bandwidth-gate.ts';
+import type { JobSource } from './job-source.ts';
 import type { UploadJob } from './upload-job.ts';
 
 export type TransferContext = {
   gate: BandwidthGate;
   signal: AbortSignal;
   chunkSize: number;
+  /** The job's bytes: a file, or a request clip decrypted from the buffer. */
+  source: JobSource;
   /** Called after every chunk the destination accepted; the runner persists it. */
   onProgress: (uploadUrl: string | null, offset: number) => void;
   /** Bytes handed to the network or disk, for the live rate. */
@@ -16,7 +18,7 @@ export type TransferContext = {
 /** Where a job's file goes: a tus endpoint (the service is one) or an archive folder. */
 export interface Destination {
   readonly id: string;
-  /** Sends what the destination lacks of `job.path`; resolves once it holds every byte. */
+  /** Sends what the destination lacks of the job's bytes; resolves once it holds every byte. */
   transfer(job: UploadJob, context: TransferContext): Promise<void>;
   /** Confirms the destination holds the whole file with `job.sha256`. */
   verify(job: UploadJob, signal: AbortSignal): Promise<void>;
@@ -27,22 +29,6 @@ export class PermanentUploadError extends CustodyError {
   constructor(what: string, fix: string, options?: { cause?: unknown }) {
     super(what, fix, ExitCode.failed, options);
     this.name = 'PermanentUploadError';
-  }
-}
-
-/** Throws unless the source still has the size and mtime its hash was computed for. */
-export async function checkSourceUnchanged(job: UploadJob): Promise<void> {
-  let current: { size: number; mtimeMs: number };
-  try {
-    current = await stat(job.path);
-  } catch (err) {
-    throw unreadable(job, err);
-  }
-  if (current.size !== job.size || Math.floor(current.mtimeMs) !== job.mtimeMs) {
-    throw new PermanentUploadError(
-      `source file ${job.path} changed after it was queued`,
-      'queue the file again once it stops changing',
-    );
   }
 }
 

@@ -1,10 +1,9 @@
-import { stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Backoff } from '../../core/backoff.ts';
 import { CustodyError } from '../../core/errors.ts';
 import type { BandwidthGate } from './bandwidth-gate.ts';
 import { type Destination, PermanentUploadError, unreadable } from './destination.ts';
-import { sha256File } from './file-hash.ts';
+import { DefaultJobSources, type JobSource, type JobSources } from './job-source.ts';
 import type { UploadJob } from './upload-job.ts';
 import type { UploadQueue } from './upload-queue.ts';
 
@@ -16,6 +15,11 @@ export type JobRunnerOptions = {
   chunkSize: number;
   retry: RetryPolicy;
   random?: () => number;
+  /**
+   * Where each job's bytes come from; by default files only. The engine passes one with the
+   * request buffer, so request clips are decrypted on the fly while they upload.
+   */
+  sources?: JobSources;
 };
 
 export type JobProgress = {
@@ -32,9 +36,11 @@ export type JobProgress = {
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
+  readonly #sources: JobSources;
 
   constructor(options: JobRunnerOptions) {
     this.#options = options;
+    this.#sources = options.sources ?? new DefaultJobSources();
   }
 
   async run(
@@ -51,10 +57,13 @@ export class JobRunner {
       ...(this.#options.random ? { random: this.#options.random } : {}),
     });
     try {
-      if (!(await this.#hash(id, signal))) return;
+      const queued = queue.get(id);
+      if (queued?.state !== 'queued') return;
+      const source = this.#sources.forJob(queued);
+      if (!(await this.#hash(id, source, signal))) return;
       for (;;) {
         try {
-          await this.#upload(id, destination, signal, progress, backoff);
+          await this.#upload(id, destination, source, signal, progress, backoff);
           return;
         } catch (err) {
           if (signal.aborted) return;
@@ -84,22 +93,25 @@ export class JobRunner {
     }
   }
 
-  /** Hashes unless the stored hash is for the file's current size and mtime. */
-  async #hash(id: string, signal: AbortSignal): Promise<boolean> {
+  /**
+   * Hashes unless the stored hash is for the source's current size and mtime (request clips
+   * arrive with the hash taken while they were encrypted, so they never re-hash).
+   */
+  async #hash(id: string, source: JobSource, signal: AbortSignal): Promise<boolean> {
     const { queue } = this.#options;
     const job = queue.get(id);
     if (job?.state !== 'queued') return false;
-    const before = await statOrFail(job);
+    const before = await statOrFail(job, source);
     const mtimeMs = Math.floor(before.mtimeMs);
     if (job.sha256 !== null && before.size === job.size && mtimeMs === job.mtimeMs) {
       return queue.transition(id, 'uploading', { from: 'queued' }) !== undefined;
     }
     if (!queue.transition(id, 'hashing', { from: 'queued' })) return false;
-    const sha256 = await sha256File(job.path, signal).catch((err: unknown) => {
+    const sha256 = await source.sha256(signal).catch((err: unknown) => {
       if (signal.aborted) throw err;
       throw unreadable(job, err);
     });
-    const after = await statOrFail(job);
+    const after = await statOrFail(job, source);
     if (after.size !== before.size || Math.floor(after.mtimeMs) !== mtimeMs) {
       throw new PermanentUploadError(
         `source file ${job.path} changed while it was hashed`,
@@ -113,6 +125,7 @@ export class JobRunner {
   async #upload(
     id: string,
     destination: Destination,
+    source: JobSource,
     signal: AbortSignal,
     progress: JobProgress,
     backoff: Backoff,
@@ -125,6 +138,7 @@ export class JobRunner {
       gate,
       signal,
       chunkSize,
+      source,
       onProgress: (uploadUrl, offset) => {
         queue.recordProgress(id, uploadUrl, offset);
         progress.onOffset(offset);
@@ -140,9 +154,12 @@ export class JobRunner {
   }
 }
 
-async function statOrFail(job: UploadJob): Promise<{ size: number; mtimeMs: number }> {
+async function statOrFail(
+  job: UploadJob,
+  source: JobSource,
+): Promise<{ size: number; mtimeMs: number }> {
   try {
-    return await stat(job.path);
+    return await source.stat();
   } catch (err) {
     throw unreadable(job, err);
   }

@@ -22,8 +22,25 @@ export async function* readThrottled(
     highWaterMark: READ_SIZE,
     signal,
   });
+  yield* throttled(stream, end - start, gate, signal, onSent);
+}
+
+/**
+ * The first `length` bytes of `stream`, each granted by the gate first; the stream is destroyed
+ * when the caller stops early. Same early-end rules as `readThrottled`.
+ */
+export async function* throttled(
+  stream: AsyncIterable<Buffer> & { destroy(): void },
+  length: number,
+  gate: BandwidthGate,
+  signal: AbortSignal,
+  onSent: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
+  let left = length;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const piece of stream) {
+      signal.throwIfAborted();
+      const chunk = piece.length > left ? piece.subarray(0, left) : piece;
       let at = 0;
       while (at < chunk.length) {
         const grant = await gate.acquire(chunk.length - at, signal);
@@ -32,6 +49,8 @@ export async function* readThrottled(
         onSent(grant);
         at += grant;
       }
+      left -= chunk.length;
+      if (left <= 0) return;
     }
   } finally {
     stream.destroy();

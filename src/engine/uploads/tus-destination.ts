@@ -1,11 +1,6 @@
 import { CustodyError } from '../../core/errors.ts';
-import {
-  checkSourceUnchanged,
-  type Destination,
-  PermanentUploadError,
-  type TransferContext,
-} from './destination.ts';
-import { readThrottled } from './throttled-read.ts';
+import { type Destination, PermanentUploadError, type TransferContext } from './destination.ts';
+import { checkSourceUnchanged } from './job-source.ts';
 import { TusClient, TusError } from './tus-client.ts';
 import type { CaseChoice, UploadJob } from './upload-job.ts';
 
@@ -23,12 +18,24 @@ const PERMANENT_STATUSES = new Set([401, 403, 405, 413, 415, 460]);
 
 function caseMetadata(choice: CaseChoice): Record<string, string> {
   if (choice === 'none') return {};
-  return 'id' in choice ? { caseId: choice.id } : { newCase: choice.newCase };
+  if ('id' in choice) return { caseId: choice.id };
+  const { newCase, departmentId, categoryId, description } = choice;
+  return {
+    newCase,
+    ...(departmentId ? { departmentId } : {}),
+    ...(categoryId ? { categoryId } : {}),
+    ...(description ? { description } : {}),
+  };
 }
 
-/** tus metadata: the job's own, then the file's name, hash and case (which always win). */
+/**
+ * tus metadata: the job's own, then the file's name, hash and case (which always win). The
+ * name is the file's, except for a request clip, whose buffer file name means nothing to the
+ * case: it keeps the evidence name it was queued with.
+ */
 export function tusMetadata(job: UploadJob): Record<string, string> {
-  const name = job.path.split(/[\\/]/).pop() ?? job.path;
+  const base = job.path.split(/[\\/]/).pop() ?? job.path;
+  const name = job.sourceKind === 'request' ? (job.metadata.filename ?? base) : base;
   return {
     ...job.metadata,
     filename: name,
@@ -61,16 +68,23 @@ export class TusDestination implements Destination {
     let offset = resumed?.offset ?? 0;
     context.onProgress(url, offset);
     while (offset < job.size) {
-      await checkSourceUnchanged(job);
+      await checkSourceUnchanged(job, context.source);
       await context.gate.whenOpen(signal);
       const end = Math.min(job.size, offset + context.chunkSize);
       const body = whole(
-        readThrottled(job.path, offset, end, context.gate, signal, context.onSent),
+        context.source.read(offset, end, context.gate, signal, context.onSent),
         end - offset,
       );
       try {
         offset = await sorted(this.#client.patch(url, offset, end - offset, body, signal));
       } catch (err) {
+        if (finishedWith(err, end, job.size)) {
+          // The evidence service answers the last PATCH with 200 and the filed evidence (and
+          // drops a duplicate's upload, so a HEAD afterwards would find it gone): all arrived.
+          offset = end;
+          context.onProgress(url, offset);
+          continue;
+        }
         // The bandwidth went off mid-request, which cut it: no failure, wait and resume.
         if (context.gate.open || signal.aborted) throw err;
         await context.gate.whenOpen(signal);
@@ -116,6 +130,11 @@ async function* whole(
     yield bytes;
   }
   if (sent < length) throw new Error(`the body ended after ${sent} of ${length} bytes`);
+}
+
+/** A 200 to the PATCH that carried the last byte: the server took it and finished the upload. */
+function finishedWith(err: unknown, end: number, size: number): boolean {
+  return err instanceof TusError && err.status === 200 && end === size;
 }
 
 /** The request's result, its error made permanent when no retry can fix it. */

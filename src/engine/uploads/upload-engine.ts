@@ -5,9 +5,10 @@ import type { Config } from '../../config/schema.ts';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import { parseRate } from '../../core/format.ts';
 import { parseSchedule, type Schedule } from '../../core/schedule.ts';
-import { uploadStates } from '../../core/upload-state.ts';
+import { runningStates, uploadStates } from '../../core/upload-state.ts';
 import type { CaseChoice } from '../../protocol/control.ts';
 import type { Device, UploadRow, UploadsState } from '../../protocol/engine-state.ts';
+import type { BufferStore } from '../crypto/buffer-store.ts';
 import type { EventLog } from '../events/event-log.ts';
 import type { Store } from '../store/database.ts';
 import type { SettingsRepo } from '../store/settings-repo.ts';
@@ -15,6 +16,7 @@ import { ArchiveDestination } from './archive-destination.ts';
 import { BandwidthGate } from './bandwidth-gate.ts';
 import type { Destination } from './destination.ts';
 import { JobRunner } from './job-runner.ts';
+import { DefaultJobSources } from './job-source.ts';
 import { RateControl } from './rate-control.ts';
 import { type UploadFigures, UploadScheduler } from './scheduler.ts';
 import { DockSource } from './sources/dock.ts';
@@ -68,6 +70,8 @@ export class UploadEngine {
     events: EventLog;
     settings: SettingsRepo;
     config: Config;
+    /** Request clips are uploaded from here, decrypted on the way. */
+    buffer: BufferStore;
     onChange: () => void;
     clock?: () => Date;
   }) {
@@ -109,15 +113,10 @@ export class UploadEngine {
       );
     }
     // Jobs sent to a tus URL given on the command line find their destination after a restart.
-    for (const job of this.queue.list([
-      'queued',
-      'paused',
-      'failed',
-      'hashing',
-      'uploading',
-      'verifying',
-    ])) {
-      if (isUrl(job.destinationId)) this.#urlDestination(job.destinationId);
+    for (const job of this.queue.list(['queued', 'paused', 'failed', ...runningStates])) {
+      if (isUrl(job.destinationId) && !this.#destinations.has(job.destinationId)) {
+        this.#destinations.set(job.destinationId, urlDestination(job.destinationId));
+      }
     }
     this.#scheduler = new UploadScheduler({
       queue: this.queue,
@@ -126,6 +125,7 @@ export class UploadEngine {
         gate: this.gate,
         chunkSize: config.uploads.chunkSize,
         retry: config.uploads.retry,
+        sources: new DefaultJobSources({ buffer: options.buffer }),
       }),
       gate: this.gate,
       destinations: this.#destinations.values(),
@@ -348,8 +348,7 @@ export class UploadEngine {
   }
 
   #urlDestination(url: string): void {
-    if (this.#destinations.has(url)) return;
-    this.setDestination(new TusDestination({ id: url, endpoint: url }));
+    if (!this.#destinations.has(url)) this.setDestination(urlDestination(url));
   }
 
   #rowsNow(): UploadRow[] {
@@ -413,6 +412,10 @@ function parseEntries(entries: readonly string[]): Schedule {
   if (!parsed.ok)
     throw new Error(`schedule rejected after validation: ${parsed.errors[0]?.message}`);
   return parsed.schedule;
+}
+
+function urlDestination(url: string): TusDestination {
+  return new TusDestination({ id: url, endpoint: url });
 }
 
 function isUrl(text: string): boolean {

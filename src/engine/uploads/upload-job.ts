@@ -1,12 +1,9 @@
 import { z } from 'zod';
 import { uploadStates } from '../../core/upload-state.ts';
+import { caseChoiceSchema } from '../../protocol/control.ts';
 
-/** Which case the uploaded file is filed into (DESIGN.md, Snapshot and Sources). */
-export const caseChoiceSchema = z.union([
-  z.object({ id: z.string().min(1) }).strict(),
-  z.object({ newCase: z.string().min(1) }).strict(),
-  z.literal('none'),
-]);
+// One case choice for the console, the control protocol and the queue (DESIGN.md, Snapshot).
+export { caseChoiceSchema };
 
 export const sourceKindSchema = z.enum(['dock', 'sync', 'picked', 'snapshot', 'request']);
 
@@ -42,6 +39,18 @@ export const newUploadJobSchema = z.object({
   destinationId: z.string().min(1),
   caseChoice: caseChoiceSchema.default('none'),
   metadata: z.record(z.string(), z.string()).default({}),
+  /**
+   * Size and SHA-256 of the bytes to send, when the source knows them already (a request clip
+   * hashed while it was encrypted into the buffer): the job starts without a hashing pass.
+   */
+  known: z
+    .object({
+      size: z.number().int().nonnegative(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .optional(),
+  /** Ahead of every job queued so far (request deliveries). */
+  first: z.boolean().default(false),
 });
 
 export type CaseChoice = z.infer<typeof caseChoiceSchema>;

@@ -131,7 +131,9 @@ export class UploadQueue {
       );
     }
     const mtimeMs = Math.floor(stat.mtimeMs);
-    const existing = this.#sameFile.get(filePath, stat.size, mtimeMs, job.destinationId);
+    // A pre-known size is the plaintext's; the file on disk (ciphertext) is larger.
+    const size = job.known?.size ?? stat.size;
+    const existing = this.#sameFile.get(filePath, size, mtimeMs, job.destinationId);
     if (existing) return { job: fromRow(existing), queued: false };
 
     const id = randomUUID();
@@ -146,11 +148,25 @@ export class UploadQueue {
         job.destinationId,
         JSON.stringify(job.caseChoice),
         JSON.stringify(job.metadata),
-        stat.size,
+        size,
         mtimeMs,
         now,
         now,
       );
+      if (job.known) {
+        this.#db
+          .prepare(
+            'UPDATE uploads SET sha256 = ?, hashed_size = size, hashed_mtime_ms = mtime_ms WHERE id = ?',
+          )
+          .run(job.known.sha256, id);
+      }
+      if (job.first) {
+        this.#db
+          .prepare(
+            'UPDATE uploads SET priority = (SELECT coalesce(max(priority), 0) + 1 FROM uploads) WHERE id = ?',
+          )
+          .run(id);
+      }
       const created = this.#mustGet(id);
       this.#record(created, 'queued');
       this.#db.exec('COMMIT');
@@ -371,7 +387,13 @@ export class UploadQueue {
   }
 
   #data(job: UploadJob): Record<string, unknown> {
+    // Request deliveries carry the request id, so `custody events --request ID` shows them.
+    const request =
+      job.sourceKind === 'request' && job.sourceId !== null
+        ? { requestId: job.sourceId, cameraId: job.metadata.cameraId ?? null }
+        : {};
     return {
+      ...request,
       path: job.path,
       sha256: job.sha256,
       case: job.caseChoice,

@@ -172,3 +172,68 @@ describe('BufferStore', () => {
     expect(() => buffers.read('lost')).toThrow(/cannot be read .*restore the file from backup/);
   });
 });
+
+describe('BufferStore ranged reads', () => {
+  it('reads the plaintext from any offset, starting at the chunk that holds it', async () => {
+    for (const size of [0, 1, CHUNK_SIZE, 2 * CHUNK_SIZE, 3 * CHUNK_SIZE + 777]) {
+      const id = `range-${size}`;
+      const data = randomBytes(size);
+      await buffers.write(id, source(data));
+      expect(await buffers.plaintextBytes(id)).toMatchObject({ size });
+      const starts = [
+        0,
+        1,
+        CHUNK_SIZE - 1,
+        CHUNK_SIZE,
+        CHUNK_SIZE + 1,
+        2 * CHUNK_SIZE,
+        size - 1,
+        size,
+      ];
+      for (const start of starts.filter((s) => s >= 0 && s <= size)) {
+        const got = await buffer(await buffers.readRange(id, start));
+        expect(got.equals(data.subarray(start)), `size ${size} from ${start}`).toBe(true);
+      }
+    }
+  });
+
+  it('still refuses an altered chunk when reading from the middle', async () => {
+    const data = randomBytes(4 * CHUNK_SIZE);
+    const { path: file } = await buffers.write('altered', source(data));
+    const bytes = readFileSync(file);
+    // A byte of chunk 3's ciphertext.
+    const at = HEADER_SIZE + 3 * (CHUNK_SIZE + 16) + 10;
+    bytes[at] = (bytes[at] as number) ^ 1;
+    writeFileSync(file, bytes);
+    const start = 2 * CHUNK_SIZE + 5;
+    const out: Buffer[] = [];
+    const reader = await buffers.readRange('altered', start);
+    const failure = await new Promise<unknown>((resolve) => {
+      reader.on('data', (piece: Buffer) => out.push(piece));
+      reader.on('error', resolve);
+      reader.on('end', () => resolve(undefined));
+    });
+    expect((failure as Error).message).toContain('failed authentication at chunk 3');
+    const released = Buffer.concat(out);
+    expect(released.equals(data.subarray(start, start + released.length))).toBe(true);
+    expect(start + released.length).toBeLessThanOrEqual(3 * CHUNK_SIZE);
+  });
+
+  it('reads nothing once the key is shredded', async () => {
+    await buffers.write('gone', source(randomBytes(100)));
+    const copy = readFileSync(path.join(bufferDir, 'gone.cbuf'));
+    await buffers.shred('gone');
+    writeFileSync(path.join(bufferDir, 'gone.cbuf'), copy);
+    await expect(buffers.readRange('gone', 10)).rejects.toThrow(/shredded/);
+  });
+
+  it('maps its own file paths back to ids, and sweeps what interrupted writes left', async () => {
+    const { path: file } = await buffers.write('req-9-cam-1', source(randomBytes(10)));
+    expect(buffers.idOfPath(file)).toBe('req-9-cam-1');
+    expect(buffers.idOfPath(path.join(dir.path, 'req-9-cam-1.cbuf'))).toBeUndefined();
+    expect(buffers.pathOf('req-9-cam-1')).toBe(file);
+    writeFileSync(path.join(bufferDir, '.req-9-cam-2.cbuf.1a2b3c4d'), 'ciphertext of a crash');
+    expect(await buffers.sweep()).toBe(1);
+    expect(readdirSync(bufferDir)).toEqual(['req-9-cam-1.cbuf']);
+  });
+});

@@ -1,0 +1,216 @@
+import type { ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BufferStore } from '../../src/engine/crypto/buffer-store.ts';
+import { KeyStore } from '../../src/engine/crypto/key-store.ts';
+import { ServiceRestClient } from '../../src/engine/service/rest-client.ts';
+import { openStore } from '../../src/engine/store/database.ts';
+import type { RequestView } from '../../src/protocol/engine-state.ts';
+import { collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import { openTestEngine } from '../helpers/engine.ts';
+
+type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
+
+async function until<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const demoCamera = (id: string, pattern: string) => ({
+  id,
+  name: `Camera ${id}`,
+  location: `Location of ${id}`,
+  source: { kind: 'demo', pattern, width: 320, height: 180, fps: 10 },
+  segmentSeconds: 2,
+  retention: '10m',
+});
+
+/**
+ * The whole chain as it runs at a site: a separate `custody server`, an investigator creating
+ * requests with `custody request create`, the engine recording two cameras, exporting into the
+ * encrypted buffer, and delivering or destroying on the operator's word.
+ */
+describe('video requests end to end', () => {
+  const service = tempDir('custody-e2e-service-');
+  let server: ChildProcess;
+  let url: string;
+  let investigatorKey: string;
+  let caseId: string;
+  let test: TestEngine;
+  let systemId: string;
+
+  beforeAll(async () => {
+    const data = path.join(service.path, 'data');
+    const integrationFile = path.join(service.path, 'integration.json');
+    const associate = await runCli([
+      'server',
+      'associate',
+      '--name',
+      'Station 1',
+      '--out',
+      integrationFile,
+      '--data',
+      data,
+    ]);
+    expect(associate.code, associate.stderr).toBe(0);
+    systemId = (JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string }).systemId;
+    const user = await runCli([
+      'server',
+      'user',
+      'add',
+      '--name',
+      'Ivy',
+      '--role',
+      'investigator',
+      '--data',
+      data,
+      '--json',
+    ]);
+    const investigator = JSON.parse(user.stdout) as { id: string; key: string };
+    investigatorKey = investigator.key;
+    const kase = await runCli([
+      'server',
+      'case',
+      'add',
+      '--name',
+      'Burglary',
+      '--owner',
+      investigator.id,
+      '--grant-system',
+      systemId,
+      '--data',
+      data,
+      '--json',
+    ]);
+    caseId = (JSON.parse(kase.stdout) as { id: string }).id;
+    server = startCli(['server', '--port', '0', '--data', data]);
+    url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
+    // The integration file names the default port; point it at this run's.
+    const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
+    writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+
+    test = await openTestEngine({
+      service: { mode: 'remote', integrationFile },
+      cameras: [demoCamera('lobby', 'testsrc2'), demoCamera('yard', 'smptebars')],
+      docks: [],
+      syncFolders: [],
+      uploads: { schedule: [], bandwidth: 'unlimited' },
+    });
+    await until('both cameras recording and the service ready', () => {
+      const state = test.engine.state();
+      return (
+        state.connection.state === 'ready' && state.cameras.every((c) => c.state === 'recording')
+      );
+    });
+    // A few segments of footage, and the registry on the service.
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+  }, 90_000);
+
+  afterAll(async () => {
+    await test?.close();
+    server?.kill('SIGTERM');
+    if (server) await collect(server);
+    service.remove();
+  });
+
+  const createRequest = async (reason: string): Promise<string> => {
+    const to = new Date(Date.now() - 1500);
+    const from = new Date(to.getTime() - 4000);
+    const created = await runCli(
+      [
+        'request',
+        'create',
+        '--system',
+        systemId,
+        '--cameras',
+        'lobby,yard',
+        '--from',
+        from.toISOString(),
+        '--to',
+        to.toISOString(),
+        '--case',
+        caseId,
+        '--reason',
+        reason,
+        '--json',
+      ],
+      { env: { CUSTODY_SERVICE_URL: url, CUSTODY_SERVICE_KEY: investigatorKey } },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    return (JSON.parse(created.stdout) as { id: string }).id;
+  };
+
+  const request = (id: string): RequestView | undefined =>
+    test.engine.state().requests.find((r) => r.id === id);
+
+  it('holds a request encrypted, delivers it on approval with matching hashes and metadata', async () => {
+    const id = await createRequest('Break-in at the lobby');
+    const held = await until(
+      'the request held',
+      () => request(id)?.state === 'held' && request(id),
+    );
+    expect(held.cameras.map((c) => c.state)).toEqual(['held', 'held']);
+    expect(held.cameras.every((c) => c.sha256 !== null && c.bytes > 0)).toBe(true);
+
+    await test.engine.run('requests.approve', { id });
+    await until('the request delivered', () => request(id)?.state === 'delivered', 60_000);
+
+    const investigator = new ServiceRestClient({ url, apiKey: investigatorKey });
+    const detail = await investigator.getRequest(id);
+    expect(detail.state).toBe('delivered');
+    expect(detail.decision?.decision).toBe('approve');
+    const byCamera = new Map(detail.evidence.map((e) => [e.cameraId, e]));
+    for (const camera of held.cameras) {
+      expect(byCamera.get(camera.id)).toMatchObject({
+        caseId,
+        kind: 'clip',
+        sha256: camera.sha256,
+        cameraName: `Camera ${camera.id}`,
+        cameraLocation: `Location of ${camera.id}`,
+        requestId: id,
+      });
+    }
+    // Delivered footage leaves the buffer: nothing of this request is left to decrypt.
+    const buffer = path.join(test.dir, 'data', 'buffer');
+    await until('the delivered clips shredded', () =>
+      readdirSync(buffer).every((name) => !name.startsWith(id)),
+    );
+    const audit = test.engine.events.list({ requestId: id });
+    expect(audit.map((e) => e.kind)).toEqual(expect.arrayContaining(['upload.filed']));
+  }, 120_000);
+
+  it('destroys a denied request: no file, no key, and a captured copy cannot be decrypted', async () => {
+    const id = await createRequest('Curiosity');
+    await until('the request held', () => request(id)?.state === 'held');
+    const buffer = path.join(test.dir, 'data', 'buffer');
+    const captured = path.join(test.dir, 'captured');
+    mkdirSync(captured, { recursive: true });
+    const before = readdirSync(buffer).filter((name) => name.startsWith(id));
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    for (const name of before) copyFileSync(path.join(buffer, name), path.join(captured, name));
+
+    await test.engine.run('requests.deny', { id, reason: 'No legal basis' });
+    await until('the request destroyed', () => request(id)?.state === 'destroyed');
+    expect(readdirSync(buffer).filter((name) => name.startsWith(id))).toEqual([]);
+
+    // The captured ciphertext opens nothing: its key is gone from the engine's store.
+    const store = openStore(path.join(test.dir, 'data'));
+    try {
+      const copies = new BufferStore({ dir: captured, keys: new KeyStore(store) });
+      for (const name of before) {
+        expect(() => copies.read(name.replace(/\.cbuf$/, ''))).toThrow(/shredded/i);
+      }
+    } finally {
+      store.close();
+    }
+    const service = new ServiceRestClient({ url, apiKey: investigatorKey });
+    expect((await service.getRequest(id)).state).toBe('destroyed');
+    expect((await service.getRequest(id)).evidence).toEqual([]);
+  }, 120_000);
+});
