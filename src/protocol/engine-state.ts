@@ -2,8 +2,6 @@ import { z } from 'zod';
 import { uploadStates } from '../core/upload-state.ts';
 import { connectionStateSchema, requestStateSchema } from './service.ts';
 
-
-
 export const scheduleStateSchema = z.object({
   bytesPerSecond: z.number().nullable().describe('rate in force; null = unlimited, 0 = off'),
   entry: z.string().nullable().describe('the schedule entry in force, as written'),

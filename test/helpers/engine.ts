@@ -12,7 +12,11 @@ export async function openTestEngine(overrides: Record<string, unknown> = {}) {
   const file = path.join(dir.path, 'config.json');
   writeFileSync(file, JSON.stringify({ ...example, ...overrides, dataDir: './data' }));
   const open = () =>
-    Engine.open({ loaded: loadConfig(file), dataDir: path.join(dir.path, 'data'), command: 'test' });
+    Engine.open({
+      loaded: loadConfig(file),
+      dataDir: path.join(dir.path, 'data'),
+      command: 'test',
+    });
   const test = {
     engine: await open(),
     dir: dir.path,
