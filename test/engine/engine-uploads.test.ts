@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
 import type { Engine } from '../../src/engine/engine.ts';
+import { TusClient } from '../../src/engine/uploads/tus-client.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { startTusPeer } from './uploads/tus-peer.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
 
@@ -144,6 +146,40 @@ describe('the engine runs uploads', () => {
       engine.state().uploads.jobs.find((j) => j.path === file && j.state === 'done'),
     );
     expect(engine.state().uploads.concurrency).toBe(9);
+  });
+
+  it('drops the partial upload at the destination when a job is cancelled', async () => {
+    test = await openTestEngine(quiet);
+    const { engine } = test;
+    const peer = await startTusPeer(path.join(test.dir, 'peer'));
+    try {
+      await engine.run('bandwidth.set', { bytesPerSecond: 64 * 1024 });
+      const file = path.join(test.dir, 'big.bin');
+      writeFileSync(file, Buffer.alloc(4 * 1024 * 1024, 1));
+      const [added] = await engine.run('uploads.add', { paths: [file], destination: peer.url });
+      const jobId = added?.ok ? added.jobId : '';
+      const uploadUrl = await until('bytes on their way', () => {
+        const job = engine.uploads.queue.get(jobId);
+        return job?.state === 'uploading' && job.uploadUrl;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await new TusClient().offset(uploadUrl)).toBeGreaterThanOrEqual(0);
+      expect(await engine.run('uploads.cancel', { id: jobId })).toEqual({ changed: 1 });
+      const deadline = Date.now() + 10_000;
+      let status: number | undefined;
+      while (Date.now() < deadline) {
+        status = await new TusClient().offset(uploadUrl).then(
+          () => 200,
+          (err: unknown) => (err as { status?: number }).status,
+        );
+        if (status === 404 || status === 410) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect([404, 410]).toContain(status);
+      expect(engine.events.list({ kinds: ['upload.discard_failed'] })).toEqual([]);
+    } finally {
+      await peer.close();
+    }
   });
 
   it('keeps operator settings across a restart', async () => {

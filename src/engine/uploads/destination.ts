@@ -22,6 +22,8 @@ export interface Destination {
   transfer(job: UploadJob, context: TransferContext): Promise<void>;
   /** Confirms the destination holds the whole file with `job.sha256`. */
   verify(job: UploadJob, signal: AbortSignal): Promise<void>;
+  /** Drops what a cancelled job left at the destination, so it holds no stray partial file. */
+  discard?(job: UploadJob): Promise<void>;
 }
 
 /** A failure no retry can fix (missing source, refused credentials): the job fails at once. */

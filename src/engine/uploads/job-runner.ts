@@ -73,12 +73,12 @@ export class JobRunner {
               err instanceof PermanentUploadError ? '' : ` (gave up after ${tries} tries)`;
             queue.transition(id, 'failed', {
               from: ['hashing', 'uploading', 'verifying'],
-              error: `${describe(err)}${suffix}`,
+              error: `${describe(err, destination.id)}${suffix}`,
             });
             return;
           }
           const delay = backoff.next();
-          queue.recordRetry(id, describe(err), delay);
+          queue.recordRetry(id, describe(err, destination.id), delay);
           await sleep(delay, undefined, { signal });
           // Back from verifying: the next try sends whatever the destination lacks.
           queue.transition(id, 'uploading', { from: 'verifying' });
@@ -88,7 +88,7 @@ export class JobRunner {
       if (signal.aborted) return;
       queue.transition(id, 'failed', {
         from: ['queued', 'hashing', 'uploading', 'verifying'],
-        error: describe(err),
+        error: describe(err, destination.id),
       });
     }
   }
@@ -165,7 +165,12 @@ async function statOrFail(
   }
 }
 
-function describe(err: unknown): string {
+function describe(err: unknown, destinationId: string): string {
   if (err instanceof CustodyError) return err.message;
+  const code = (err as NodeJS.ErrnoException).code;
+  // The system's wording names neither the disk nor what to do.
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `destination "${destinationId}" is out of disk space (${code}) — free space there, then retry the job`;
+  }
   return err instanceof Error ? err.message : String(err);
 }

@@ -50,6 +50,10 @@ export class ServiceDestination implements Destination {
     );
   }
 
+  discard(job: UploadJob): Promise<void> {
+    return this.#tus.discard(job);
+  }
+
   async verify(job: UploadJob): Promise<void> {
     const uploadId = job.uploadUrl?.split('/').pop();
     if (!uploadId) throw new CustodyError(`upload ${job.id} has no URL`, 'retry it');

@@ -112,9 +112,17 @@ export class TusClient {
     return next;
   }
 
+  /** DELETE (tus termination): the server drops what it holds; already gone counts as done. */
+  async terminate(url: string, signal?: AbortSignal): Promise<void> {
+    const response = await this.#send(url, 'DELETE', signal);
+    if (response.statusCode !== 204 && response.statusCode !== 404 && response.statusCode !== 410) {
+      throw this.#unexpected('delete', url, response);
+    }
+  }
+
   async #send(
     url: string,
-    method: 'POST' | 'HEAD' | 'PATCH',
+    method: 'POST' | 'HEAD' | 'PATCH' | 'DELETE',
     signal: AbortSignal | undefined,
     headers: Record<string, string> = {},
     body?: AsyncIterable<Uint8Array>,

@@ -107,6 +107,10 @@ export class TusDestination implements Destination {
     }
   }
 
+  async discard(job: UploadJob): Promise<void> {
+    if (job.uploadUrl !== null) await this.#client.terminate(job.uploadUrl);
+  }
+
   async verify(job: UploadJob, signal: AbortSignal): Promise<void> {
     if (job.uploadUrl === null) throw new CustodyError(`upload ${job.id} has no URL`, 'retry it');
     const offset = await this.#client.offset(job.uploadUrl, signal);

@@ -274,8 +274,25 @@ export class UploadEngine {
   }
 
   cancel(target: JobTarget): number {
-    if ('all' in target) return this.queue.cancelAll().length;
-    return this.queue.cancel(target.id) ? 1 : 0;
+    const cancelled =
+      'all' in target ? this.queue.cancelAll() : [this.queue.cancel(target.id) ?? []].flat();
+    for (const job of cancelled) this.#discard(job);
+    return cancelled.length;
+  }
+
+  /** A cancelled job's partial upload is dropped at the destination, in the background. */
+  #discard(job: UploadJob): void {
+    const destination = this.#destinations.get(job.destinationId);
+    if (job.uploadUrl === null || !destination?.discard) return;
+    destination.discard(job).catch((err: unknown) => {
+      this.#events.append({
+        level: 'warn',
+        kind: 'upload.discard_failed',
+        subject: job.id,
+        message: `${path.basename(job.path)}: the partial upload could not be removed at ${job.destinationId} (${(err as Error).message}); the destination expires it`,
+        data: { path: job.path, destination: job.destinationId },
+      });
+    });
   }
 
   moveToFront(id: string): void {

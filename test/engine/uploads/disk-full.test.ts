@@ -44,7 +44,9 @@ describe('a full destination disk', () => {
     expect(run.stderr).toBe('');
     const [big, other] = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '[]') as UploadJob[];
     expect(big?.state).toBe('failed');
-    expect(big?.error).toMatch(/no space left on device/i);
+    expect(big?.error).toMatch(
+      /^destination "full" is out of disk space \(ENOSPC\) — free space there, then retry the job/,
+    );
     expect(other?.state).toBe('done');
   });
 });
