@@ -3,83 +3,31 @@
 // live. Baseline: reading the same segment files with node, the I/O floor under any export.
 // Then the same export straight into the encrypted request buffer against the plain export to
 // a file (target ≥ 0.8×), alternating rounds so disk cache and noise treat both alike.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseSegmentListLine } from '../src/core/segment-list.ts';
 import { BufferStore } from '../src/engine/crypto/buffer-store.ts';
 import { KeyStore } from '../src/engine/crypto/key-store.ts';
 import { ClipExporter } from '../src/engine/video/clip-export.ts';
+import { makeFootage } from '../test/helpers/footage.ts';
 import { benchArchive, envNumber, ffmpegPath, percentile } from './video-bench-setup.ts';
 
 const minutes = envNumber('CLIP_MINUTES', 5);
 const seconds = Math.round(minutes * 60);
 const archive = benchArchive();
-const cameraDir = path.join(archive.dir, 'archive', 'lobby');
-mkdirSync(cameraDir, { recursive: true });
 
 try {
   let start = performance.now();
-  const listFile = path.join(archive.dir, 'list.csv');
-  const made = spawnSync(ffmpegPath, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=10',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-crf',
-    '30',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '10',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*4)',
-    '-f',
-    'segment',
-    '-segment_time',
-    '4',
-    '-reset_timestamps',
-    '0',
-    '-segment_format',
-    'mpegts',
-    '-segment_list',
-    listFile,
-    '-segment_list_type',
-    'csv',
-    path.join(cameraDir, 'seg-%06d.ts'),
-  ]);
-  if (made.status !== 0) throw new Error(`making footage failed: ${made.stderr}`);
-  const makeMs = performance.now() - start;
-
   const anchor = Date.now() - seconds * 1000;
-  let totalBytes = 0;
-  for (const line of readFileSync(listFile, 'utf8').split('\n')) {
-    const entry = parseSegmentListLine(line);
-    if (!entry) continue;
-    const file = path.join(cameraDir, entry.file);
-    const bytes = statSync(file).size;
-    totalBytes += bytes;
-    archive.recorder.segments.add({
-      cameraId: 'lobby',
-      path: file,
-      startMs: anchor + entry.startSeconds * 1000,
-      endMs: anchor + entry.endSeconds * 1000,
-      bytes,
-    });
-  }
+  const footage = makeFootage(archive.recorder.segments, archive.dir, 'lobby', {
+    seconds,
+    anchorMs: anchor,
+    segmentSeconds: 4,
+    size: '640x360',
+  });
+  const totalBytes = footage.bytes;
+  const makeMs = performance.now() - start;
   const range = { fromMs: anchor, toMs: anchor + seconds * 1000 };
   const exporter = new ClipExporter({ ffmpegPath, segments: archive.recorder.segments });
   const nullSink = () => new Writable({ write: (_chunk, _enc, done) => done() });

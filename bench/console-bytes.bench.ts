@@ -72,6 +72,11 @@ try {
   const idle = await measure();
   const idleBaseline = fullRedraw();
 
+  // The Cameras tab: four live tiles, each picture polled once a second.
+  pane.send('2');
+  await sleep(3000);
+  const tiles = await measure();
+
   // Activity: 26 files added through Select files, all uploading at once, Uploads in view.
   pane.send('3');
   await sleep(300);
@@ -101,6 +106,9 @@ try {
     `idle (Inbox)         ${rate(idle.bytesPerSecond)}, ${idle.cpu.toFixed(1)} % CPU  (target ~0 B/s, ≤ 1 % CPU)`,
   );
   console.log(`  baseline           ${rate(idleBaseline)}  (full redraw at 10 frames/s)`);
+  console.log(
+    `cameras (4 tiles)    ${rate(tiles.bytesPerSecond)}, ${tiles.cpu.toFixed(1)} % CPU  (pictures redrawn once a second)`,
+  );
   console.log(
     `${uploads} uploads (Uploads) ${rate(busy.bytesPerSecond)}, ${busy.cpu.toFixed(1)} % CPU  (target ≤ 8 KB/s; ${stillRunning ?? '?'} still running at the end)`,
   );

@@ -1,11 +1,9 @@
 // Shared by the request benches: a real Evidence service on loopback with a case and two
 // cameras, five minutes of footage per camera made by ffmpeg and indexed as if recorded live,
 // and the engine's request side (buffer, upload queue, RequestManager) over a fresh data dir.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseSegmentListLine } from '../src/core/segment-list.ts';
 import { BufferStore } from '../src/engine/crypto/buffer-store.ts';
 import { KeyStore } from '../src/engine/crypto/key-store.ts';
 import { EventLog } from '../src/engine/events/event-log.ts';
@@ -18,6 +16,7 @@ import { SegmentRepo } from '../src/engine/video/segment-repo.ts';
 import type { RequestView } from '../src/protocol/engine-state.ts';
 import { createAccount } from '../src/server/keys.ts';
 import { createServer } from '../src/server/server.ts';
+import { makeFootage } from '../test/helpers/footage.ts';
 import { envNumber, ffmpegPath } from './video-bench-setup.ts';
 
 export const CAMERAS = [
@@ -49,8 +48,10 @@ export async function requestBench() {
   const segments = new SegmentRepo(store);
   const anchorMs = Date.now() - seconds * 1000;
   let footageBytes = 0;
-  for (const camera of CAMERAS)
-    footageBytes += makeFootage(dataDir, camera.id, seconds, anchorMs, segments);
+  for (const camera of CAMERAS) {
+    const footage = { seconds, anchorMs, segmentSeconds: 4, size: '640x360' };
+    footageBytes += makeFootage(segments, dataDir, camera.id, footage).bytes;
+  }
   const events = new EventLog(store);
   const keys = new KeyStore(store);
   const buffer = new BufferStore({ dir: path.join(dataDir, 'buffer'), keys });
@@ -115,72 +116,4 @@ export async function requestBench() {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** `seconds` of 640x360 footage in 4-second segments, indexed; returns its size in bytes. */
-function makeFootage(
-  dataDir: string,
-  cameraId: string,
-  seconds: number,
-  anchorMs: number,
-  segments: SegmentRepo,
-): number {
-  const cameraDir = path.join(dataDir, 'archive', cameraId);
-  mkdirSync(cameraDir, { recursive: true });
-  const listFile = path.join(cameraDir, 'list.csv');
-  const made = spawnSync(ffmpegPath, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=640x360:rate=10',
-    '-t',
-    String(seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-tune',
-    'zerolatency',
-    '-crf',
-    '30',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '10',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*4)',
-    '-f',
-    'segment',
-    '-segment_time',
-    '4',
-    '-reset_timestamps',
-    '0',
-    '-segment_format',
-    'mpegts',
-    '-segment_list',
-    listFile,
-    '-segment_list_type',
-    'csv',
-    path.join(cameraDir, 'seg-%06d.ts'),
-  ]);
-  if (made.status !== 0) throw new Error(`making footage failed: ${made.stderr}`);
-  let bytes = 0;
-  for (const line of readFileSync(listFile, 'utf8').split('\n')) {
-    const entry = parseSegmentListLine(line);
-    if (!entry) continue;
-    const file = path.join(cameraDir, entry.file);
-    const size = statSync(file).size;
-    bytes += size;
-    segments.add({
-      cameraId,
-      path: file,
-      startMs: anchorMs + entry.startSeconds * 1000,
-      endMs: anchorMs + entry.endSeconds * 1000,
-      bytes: size,
-    });
-  }
-  return bytes;
 }

@@ -9,18 +9,9 @@ import { openStore } from '../../src/engine/store/database.ts';
 import type { RequestView } from '../../src/protocol/engine-state.ts';
 import { collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { until } from '../helpers/until.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const demoCamera = (id: string, pattern: string) => ({
   id,

@@ -6,21 +6,12 @@ import { CustodyError } from '../../src/core/errors.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { TusClient } from '../../src/engine/uploads/tus-client.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { until } from '../helpers/until.ts';
 import { startTusPeer } from './uploads/tus-peer.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-async function until<T>(what: string, probe: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function ready(engine: Engine): Promise<void> {
   await until('the service link', () => engine.state().connection.state === 'ready');
@@ -160,7 +151,7 @@ describe('the engine runs uploads', () => {
       const jobId = added?.ok ? added.jobId : '';
       const uploadUrl = await until('bytes on their way', () => {
         const job = engine.uploads.queue.get(jobId);
-        return job?.state === 'uploading' && job.uploadUrl;
+        return job?.state === 'uploading' ? (job.uploadUrl ?? undefined) : undefined;
       });
       await new Promise((resolve) => setTimeout(resolve, 500));
       expect(await new TusClient().offset(uploadUrl)).toBeGreaterThanOrEqual(0);

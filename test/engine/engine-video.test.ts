@@ -4,23 +4,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { until } from '../helpers/until.ts';
 import { probe } from '../helpers/video.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
-
-async function until<T>(
-  what: string,
-  probeFn: () => T | undefined | false,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probeFn();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const camera = {
   id: 'lobby',

@@ -1,11 +1,8 @@
 // The video request flow on real parts: the reference Evidence service on loopback, an archive
 // made by ffmpeg and indexed as the recorder would, the encrypted buffer, and the real upload
 // queue, runner and scheduler delivering over tus.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../../../src/core/errors.ts';
-import { parseSegmentListLine } from '../../../src/core/segment-list.ts';
 import { BufferStore } from '../../../src/engine/crypto/buffer-store.ts';
 import { KeyStore } from '../../../src/engine/crypto/key-store.ts';
 import { EventLog } from '../../../src/engine/events/event-log.ts';
@@ -25,6 +22,7 @@ import { ClipExporter } from '../../../src/engine/video/clip-export.ts';
 import { SegmentRepo } from '../../../src/engine/video/segment-repo.ts';
 import type { ReportedState, VideoRequest } from '../../../src/protocol/service.ts';
 import { tempDir } from '../../helpers/cli.ts';
+import { type FootageOptions, makeFootage as makeSharedFootage } from '../../helpers/footage.ts';
 import { ffmpegPath } from '../../helpers/video.ts';
 import { type Service, startService } from '../../server/service-fixture.ts';
 
@@ -36,75 +34,16 @@ export const CAMERAS = [
 
 export type Footage = { anchorMs: number; seconds: number };
 
-/**
- * `seconds` of 2-second MPEG-TS segments per camera, made by ffmpeg with the recorder's kind of
- * encoder settings and indexed as if recorded live, ending now. `skip` leaves segments out of
- * the index (a gap in the archive).
- */
+/** 2-second segments per camera, ending where told; cam-1 and the others get different pictures. */
 export function makeFootage(
   store: Store,
   dir: string,
   cameraId: string,
-  options: { seconds: number; anchorMs: number; skip?: number[]; size?: string; pattern?: string },
+  options: Omit<FootageOptions, 'segmentSeconds'>,
 ): void {
-  const cameraDir = path.join(dir, 'archive', cameraId);
-  mkdirSync(cameraDir, { recursive: true });
-  const listFile = path.join(cameraDir, 'list.csv');
-  const made = spawnSync(ffmpegPath, [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-i',
-    // Cameras get different pictures: identical clips would be one evidence in the case.
-    `${options.pattern ?? (cameraId === 'cam-1' ? 'testsrc2' : 'testsrc')}=size=${options.size ?? '320x180'}:rate=10`,
-    '-t',
-    String(options.seconds),
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-crf',
-    '30',
-    '-pix_fmt',
-    'yuv420p',
-    '-g',
-    '10',
-    '-force_key_frames',
-    'expr:gte(t,n_forced*2)',
-    '-f',
-    'segment',
-    '-segment_time',
-    '2',
-    '-reset_timestamps',
-    '0',
-    '-segment_format',
-    'mpegts',
-    '-segment_list',
-    listFile,
-    '-segment_list_type',
-    'csv',
-    path.join(cameraDir, 'seg-%06d.ts'),
-  ]);
-  if (made.status !== 0) throw new Error(`making footage failed: ${made.stderr}`);
-  const segments = new SegmentRepo(store);
-  let index = 0;
-  for (const line of readFileSync(listFile, 'utf8').split('\n')) {
-    const entry = parseSegmentListLine(line);
-    if (!entry) continue;
-    const skipped = options.skip?.includes(index) ?? false;
-    index += 1;
-    if (skipped) continue;
-    const file = path.join(cameraDir, entry.file);
-    segments.add({
-      cameraId,
-      path: file,
-      startMs: options.anchorMs + entry.startSeconds * 1000,
-      endMs: options.anchorMs + entry.endSeconds * 1000,
-      bytes: statSync(file).size,
-    });
-  }
+  // Identical clips would be one evidence in the case.
+  const pattern = options.pattern ?? (cameraId === 'cam-1' ? 'testsrc2' : 'testsrc');
+  makeSharedFootage(new SegmentRepo(store), dir, cameraId, { ...options, pattern });
 }
 
 export function rules(overrides: Partial<RequestRules> = {}): RequestRules {
