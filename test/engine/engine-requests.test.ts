@@ -172,8 +172,44 @@ describe('video requests end to end', () => {
     await until('the delivered clips shredded', () =>
       readdirSync(buffer).every((name) => !name.startsWith(id)),
     );
-    const audit = test.engine.events.list({ requestId: id });
-    expect(audit.map((e) => e.kind)).toEqual(expect.arrayContaining(['upload.filed']));
+    // The chain of custody, as an auditor exports it while the engine runs.
+    const exported = await runCli([
+      'events',
+      '--request',
+      id,
+      '--json',
+      '--config',
+      test.configFile,
+      '--data',
+      path.join(test.dir, 'data'),
+    ]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const audit = JSON.parse(exported.stdout) as Array<{
+      kind: string;
+      data: Record<string, unknown>;
+    }>;
+    const kinds = audit.map((event) => event.kind);
+    for (const step of [
+      'request.received',
+      'request.exporting',
+      'request.clip_held',
+      'request.held',
+      'request.approved',
+      'request.delivering',
+      'upload.filed',
+      'request.delivered',
+      'request.clip_shredded',
+    ]) {
+      expect(kinds, step).toContain(step);
+    }
+    expect(kinds.indexOf('request.held')).toBeLessThan(kinds.indexOf('request.approved'));
+    expect(kinds.lastIndexOf('upload.filed')).toBeLessThan(kinds.indexOf('request.delivered'));
+    expect(audit.every((event) => event.data.requestId === id)).toBe(true);
+    const filedHashes = audit
+      .filter((event) => event.kind === 'upload.filed')
+      .map((event) => event.data.sha256)
+      .sort();
+    expect(filedHashes).toEqual(held.cameras.map((camera) => camera.sha256).sort());
   }, 120_000);
 
   it('destroys a denied request: no file, no key, and a captured copy cannot be decrypted', async () => {
