@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
 import { formatRate } from '../core/format.ts';
-import { startControlServer } from '../engine/control/server.ts';
+import { type ControlServer, startControlServer } from '../engine/control/server.ts';
 import { Engine } from '../engine/engine.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
-import { runConsole } from '../ui/run-console.tsx';
-import { colorWanted } from '../ui/theme.ts';
 import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
 import { formatColumns } from './output.ts';
 
@@ -18,24 +16,31 @@ export function registerConsole(program: Command): void {
       const options = globalOptions(command);
       const loaded = loadConfigFor(options);
       const dataDir = dataDirFor(options, loaded);
-      const engine = await Engine.open({ loaded, dataDir, command: 'custody console' });
-      // Headless commands and `custody attach` reach this console's engine like any other.
-      const control = await startControlServer(engine, { dataDir }).catch(async (err) => {
-        await engine.close();
-        throw err;
-      });
+      let engine: Engine | undefined;
+      let control: ControlServer | undefined;
+      // Headless commands and `custody attach` reach this engine like any other.
+      const open = async (): Promise<Engine> => {
+        engine = await Engine.open({ loaded, dataDir, command: 'custody console' });
+        control = await startControlServer(engine, { dataDir });
+        return engine;
+      };
       try {
         if (wantsConsole()) {
-          await runConsole(engine, {
+          // Ink and React only where a console is drawn: they cost an engine ~50 MiB.
+          const { runConsole } = await import('../ui/run-console.tsx');
+          const { colorWanted } = await import('../ui/theme.ts');
+          // The console draws its frame at once and fills it when the engine is open.
+          await runConsole(open, {
             color: colorWanted(process.env, options.color),
             interactive: process.env.CUSTODY_INTERACTIVE === '1' ? true : undefined,
+            workstation: loaded.config.workstation.name,
           });
         } else {
-          await runHeadless(engine);
+          await runHeadless(await open());
         }
       } finally {
-        await control.close();
-        await engine.close();
+        await control?.close();
+        await engine?.close();
       }
     });
 }

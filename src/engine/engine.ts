@@ -16,7 +16,7 @@ import { EventLog } from './events/event-log.ts';
 import { createLogger } from './events/logger.ts';
 import { RequestManager } from './requests/request-manager.ts';
 import { ServiceConnection } from './service/connection.ts';
-import { type EmbeddedService, startEmbeddedService } from './service/embedded.ts';
+import type { EmbeddedService } from './service/embedded.ts';
 import { readIntegrationFile } from './service/integration-file.ts';
 import { ServiceRestClient } from './service/rest-client.ts';
 import { openStore, type Store } from './store/database.ts';
@@ -199,6 +199,8 @@ export class Engine implements EngineApi {
     if (service.mode === 'none') return;
     let integration: { url: string; apiKey: string };
     if (service.mode === 'embedded') {
+      // The service's modules (fastify, tus) load only where it runs in this process.
+      const { startEmbeddedService } = await import('./service/embedded.ts');
       this.embedded = await startEmbeddedService({
         dataDir: service.dataDir ?? path.join(this.options.dataDir, 'service'),
         port: service.port,

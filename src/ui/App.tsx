@@ -1,67 +1,105 @@
-import { Box, useApp, useInput, useWindowSize } from 'ink';
+import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import { useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import type { EngineApi } from '../engine/api.ts';
+import type { EngineState } from '../protocol/engine-state.ts';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { KeyHints } from './components/KeyHints.tsx';
-import { StatusBar } from './components/StatusBar.tsx';
+import { StatusBar, statusFigures } from './components/StatusBar.tsx';
 import { TabBar } from './components/TabBar.tsx';
-import { bottomLineKeys, type TabId, tabForKey } from './keymap.ts';
+import { bottomLineKeys, modalKeys, type TabId, tabForKey } from './keymap.ts';
 import { AboutPane } from './panes/AboutPane.tsx';
 import { CamerasPane } from './panes/CamerasPane.tsx';
 import { EventsPane } from './panes/EventsPane.tsx';
 import { InboxPane } from './panes/InboxPane.tsx';
+import type { PaneProps } from './panes/pane.ts';
 import { SettingsPane } from './panes/SettingsPane.tsx';
 import { UploadsPane } from './panes/UploadsPane.tsx';
 import type { ConsoleState } from './state/console-store.ts';
+import { useTheme } from './theme.ts';
 
 /** Status bar, tab bar and key line take one row each. */
 const chromeRows = 3;
 
+/** Work that quitting would interrupt (or, attached, leave running unseen). */
+export function workInFlight(state: EngineState): string[] {
+  const { running, queued } = statusFigures(state);
+  const exporting = (state.requests ?? []).filter((r) =>
+    ['exporting', 'approved', 'delivering'].includes(r.state),
+  ).length;
+  const work: string[] = [];
+  if (running > 0) work.push(`${running} upload${running === 1 ? '' : 's'} running`);
+  if (queued > 0) work.push(`${queued} queued`);
+  if (exporting > 0) work.push(`${exporting} request export${exporting === 1 ? '' : 's'}`);
+  return work;
+}
+
 export function App({
   store,
+  api,
   initialTab = 'inbox',
 }: {
   store: StoreApi<ConsoleState>;
+  api: EngineApi;
   initialTab?: TabId;
 }) {
+  const theme = useTheme();
   const { exit } = useApp();
   const { columns, rows } = useWindowSize();
   const state = useStore(store, (s) => s.engine);
   const [tab, setTab] = useState<TabId>(initialTab);
   const [help, setHelp] = useState(false);
-  // While a pane's text field has the keys, digits and q are text, not commands.
+  const [quitting, setQuitting] = useState<string[] | null>(null);
+  // While a pane's form has the keys, digits and q are text, not commands.
   const [capturing, setCapturing] = useState(false);
 
   useInput(
     (input, key) => {
+      if (quitting) {
+        if (input === 'y' || input === 'Y') exit();
+        else if (input === 'n' || input === 'N' || key.escape) setQuitting(null);
+        return;
+      }
       if (help) {
         if (key.escape || input === '?') setHelp(false);
         return;
       }
+      if (capturing) return;
       if (input === '?') setHelp(true);
-      else if (input === 'q') exit();
-      else {
+      else if (input === 'q') {
+        const work = workInFlight(store.getState().engine);
+        if (work.length === 0) exit();
+        else setQuitting(work);
+      } else {
         const next = tabForKey(input);
         if (next) setTab(next);
       }
     },
-    { isActive: !capturing },
+    { isActive: true },
   );
 
   const paneHeight = Math.max(1, rows - chromeRows);
+  const props: PaneProps = {
+    state,
+    api,
+    width: columns,
+    height: paneHeight,
+    active: !help && !quitting,
+    onCapture: setCapturing,
+  };
   const pane = (() => {
     switch (tab) {
       case 'inbox':
-        return <InboxPane state={state} />;
+        return <InboxPane {...props} />;
       case 'cameras':
-        return <CamerasPane state={state} />;
+        return <CamerasPane {...props} />;
       case 'uploads':
-        return <UploadsPane state={state} />;
+        return <UploadsPane {...props} />;
       case 'events':
-        return <EventsPane store={store} height={paneHeight} onCapture={setCapturing} />;
+        return <EventsPane {...props} store={store} />;
       case 'settings':
-        return <SettingsPane state={state} />;
+        return <SettingsPane {...props} />;
       case 'about':
         return <AboutPane state={state} />;
     }
@@ -69,12 +107,24 @@ export function App({
 
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <StatusBar state={state} />
+      <StatusBar state={state} columns={columns} />
       <TabBar active={tab} />
       <Box flexDirection="column" height={paneHeight} overflow="hidden">
-        {help ? <HelpOverlay /> : pane}
+        {help ? <HelpOverlay /> : null}
+        {/* Hidden, not unmounted, under the help: an open wizard keeps what was typed. */}
+        <Box display={help ? 'none' : 'flex'} flexDirection="column" height={paneHeight}>
+          {pane}
+        </Box>
       </Box>
-      <KeyHints hints={bottomLineKeys(tab)} />
+      {quitting ? (
+        <Box width="100%">
+          <Text wrap="truncate" bold color={theme.warn}>
+            {`Quit? y/n — ${quitting.join(', ')} (they go on when the engine starts again)`}
+          </Text>
+        </Box>
+      ) : (
+        <KeyHints hints={capturing ? modalKeys : bottomLineKeys(tab)} />
+      )}
     </Box>
   );
 }

@@ -18,23 +18,58 @@ export const globalKeys: KeyHint[] = [
   { keys: 'q', does: 'quit' },
 ];
 
-/** The tab bar already shows the digits, so the bottom line keeps its room for the pane's keys. */
+/**
+ * The tab bar already shows the digits, so the bottom line keeps its room for the pane's keys;
+ * help and quit come first so that a narrow terminal still shows them.
+ */
 export function bottomLineKeys(tab: TabId): KeyHint[] {
-  return [...paneKeys[tab], ...globalKeys.filter((hint) => hint.keys !== '1-6')];
+  return [...globalKeys.filter((hint) => hint.keys !== '1-6'), ...paneKeys[tab]];
 }
 
+/** While a form or a dialog has the keys. */
+export const modalKeys: KeyHint[] = [
+  { keys: 'Enter', does: 'next/confirm' },
+  { keys: 'Tab', does: 'field' },
+  { keys: 'Esc', does: 'back' },
+];
+
 export const paneKeys: Record<TabId, KeyHint[]> = {
-  inbox: [],
-  cameras: [{ keys: '↑↓', does: 'select' }],
-  uploads: [],
+  inbox: [
+    { keys: '↑↓', does: 'select' },
+    { keys: 'Enter', does: 'details' },
+    { keys: 'a', does: 'approve' },
+    { keys: 'd', does: 'deny' },
+    { keys: '/', does: 'filter' },
+  ],
+  cameras: [
+    { keys: '←↑↓→', does: 'select' },
+    { keys: 'Enter', does: 'snapshot' },
+    { keys: 'c', does: 'clip' },
+  ],
+  uploads: [
+    { keys: 'Tab', does: 'view' },
+    { keys: 'p', does: 'pause/resume' },
+    { keys: 'r', does: 'retry' },
+    { keys: 'x', does: 'cancel' },
+    { keys: 'f', does: 'front' },
+    { keys: '+-0', does: 'cap' },
+    { keys: 's', does: 'schedule' },
+    { keys: 'c', does: 'concurrency' },
+    { keys: 'o', does: 'add files' },
+    { keys: '/', does: 'filter' },
+  ],
   events: [
     { keys: '↑↓', does: 'move' },
     { keys: 'Enter', does: 'details' },
     { keys: '/', does: 'search' },
     { keys: 'l', does: 'level' },
+    { keys: 't', does: 'kind' },
     { keys: 'f', does: 'follow' },
   ],
-  settings: [],
+  settings: [
+    { keys: '↑↓', does: 'select' },
+    { keys: 'Enter', does: 'edit' },
+  ],
   about: [],
 };
 

@@ -5,6 +5,8 @@ import { createContext, useContext } from 'react';
  * console reads the same under NO_COLOR and on monochrome terminals.
  */
 export type Theme = {
+  /** False under NO_COLOR: pictures switch to characters. */
+  color: boolean;
   accent: string | undefined;
   ok: string | undefined;
   warn: string | undefined;
@@ -15,13 +17,14 @@ export type Theme = {
 export function themeFor(color: boolean): Theme {
   if (!color)
     return {
+      color: false,
       accent: undefined,
       ok: undefined,
       warn: undefined,
       error: undefined,
       muted: undefined,
     };
-  return { accent: 'cyan', ok: 'green', warn: 'yellow', error: 'red', muted: 'gray' };
+  return { color: true, accent: 'cyan', ok: 'green', warn: 'yellow', error: 'red', muted: 'gray' };
 }
 
 export function colorWanted(env: NodeJS.ProcessEnv, flag: boolean): boolean {

@@ -1,8 +1,11 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/App.tsx';
 import { createConsoleStore } from '../../src/ui/state/console-store.ts';
 import { openTestEngine } from '../helpers/engine.ts';
 import { keys, renderSized, type Screen } from '../helpers/ink.ts';
+import { type, waitForFrame } from './support.tsx';
 
 function expectFits(frame: string, columns: number, rows: number) {
   const lines = frame.split('\n');
@@ -28,8 +31,8 @@ describe.each([
       consoleStore.close();
       await test.close();
     };
-    screen = await renderSized(<App store={consoleStore.store} />, columns, rows);
-    return { screen, engine: test.engine };
+    screen = await renderSized(<App store={consoleStore.store} api={test.engine} />, columns, rows);
+    return { screen, engine: test.engine, dir: test.dir };
   }
 
   it('shows the status bar, the tabs and the keys, filling the screen', async () => {
@@ -81,5 +84,39 @@ describe.each([
     const exited = screen.instance.waitUntilExit();
     await screen.press('q');
     await expect(exited).resolves.toBeUndefined();
+  });
+
+  it('asks before quitting while uploads are in flight', async () => {
+    const { screen, engine, dir } = await open();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const file = path.join(dir, 'statement.mp4');
+    writeFileSync(file, Buffer.alloc(4096, 1));
+    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
+    await waitForFrame(screen.frame, /0 ?(up|↑|uploading,) ?1 ?(q|queued)/);
+    await screen.press('q');
+    expect(screen.frame().split('\n').at(-1)).toMatch(/^Quit\? y\/n — 1 queued/);
+    await screen.press('n');
+    expect(screen.frame()).not.toContain('Quit?');
+    const exited = screen.instance.waitUntilExit();
+    await screen.press('q');
+    await screen.press('y');
+    await expect(exited).resolves.toBeUndefined();
+  });
+
+  it('sends digits and q to an open wizard, and Esc closes it', async () => {
+    const { screen } = await open();
+    await screen.press('2');
+    await screen.press(keys.enter);
+    expect(screen.frame()).toContain('Snapshot from Front lobby');
+    await type(screen, 'Cam 4 at 09');
+    // Digits and q are text while the wizard has the keys: no tab switch, no quit.
+    expect(screen.frame()).toContain('Cam 4 at 09');
+    expect(screen.frame()).toContain('[2 Cameras]');
+    expect(screen.frame().split('\n').at(-1)).toContain('Esc back');
+    await screen.press(keys.escape);
+    expect(screen.frame()).toContain('▶ Front lobby');
+    await screen.press('?');
+    expect(screen.frame()).toContain('Keys (Esc or ? closes)');
+    expectFits(screen.frame(), columns, rows);
   });
 });

@@ -5,6 +5,10 @@ export function HelpOverlay() {
   return (
     <Box flexDirection="column" borderStyle="single" paddingX={1} width="100%">
       <Text bold>Keys (Esc or ? closes)</Text>
+      <Text wrap="wrap">
+        In a form: type · Enter next field, then Next/Finish · Tab or ↑↓ move · ←→ choose · Ctrl-U
+        clears · Esc back
+      </Text>
       {globalKeys.map((hint) => (
         <Text key={hint.keys} wrap="truncate">
           {hint.keys.padEnd(8)} {hint.does}
@@ -13,7 +17,7 @@ export function HelpOverlay() {
       {tabs
         .filter((tab) => paneKeys[tab.id].length > 0)
         .map((tab) => (
-          <Text key={tab.id} wrap="truncate">
+          <Text key={tab.id} wrap="wrap">
             {`${tab.title}: `.padEnd(10)}
             {paneKeys[tab.id].map((hint) => `${hint.keys} ${hint.does}`).join(' · ')}
           </Text>

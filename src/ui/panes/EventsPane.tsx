@@ -10,6 +10,10 @@ import { useTheme } from '../theme.ts';
 type Props = {
   store: StoreApi<ConsoleState>;
   height: number;
+  /** False while the help overlay or the quit question has the keys. */
+  active?: boolean;
+  /** Narrow screens shorten long subjects (upload ids) to leave room for the message. */
+  width?: number;
   /** Tells the App that typed keys belong to the search line, not to the tab keys. */
   onCapture: (capturing: boolean) => void;
 };
@@ -18,7 +22,18 @@ function levelLabel(level: EventLevel): string {
   return level.toUpperCase().padEnd(5);
 }
 
-export function EventsPane({ store, height, onCapture }: Props) {
+/** Kind groups present in the window: the part before the first dot (`upload`, `request`…). */
+export function kindGroups(events: CustodyEvent[]): string[] {
+  return [...new Set(events.map((event) => event.kind.split('.')[0] ?? event.kind))].sort();
+}
+
+/** `5138d5b3…` for a long id on a narrow screen; whole otherwise (details show it whole). */
+export function shortSubject(subject: string | null, width: number): string {
+  if (subject === null) return '-';
+  return width < 120 && subject.length > 12 ? `${subject.slice(0, 8)}…` : subject;
+}
+
+export function EventsPane({ store, height, onCapture, active = true, width = 200 }: Props) {
   const theme = useTheme();
   const events = useStore(store, (s) => s.events);
   const [minLevel, setMinLevel] = useState<EventLevel>('debug');
@@ -27,52 +42,81 @@ export function EventsPane({ store, height, onCapture }: Props) {
   const [follow, setFollow] = useState(true);
   const [cursor, setCursor] = useState(0);
   const [details, setDetails] = useState(false);
+  const [kind, setKind] = useState<string | null>(null);
 
   const shown = useMemo(
-    () => filterEvents(events, { minLevel, search }),
-    [events, minLevel, search],
+    () =>
+      filterEvents(events, { minLevel, search }).filter(
+        (event) => kind === null || event.kind.startsWith(`${kind}.`),
+      ),
+    [events, minLevel, search, kind],
   );
   const selected = follow ? shown.length - 1 : Math.min(cursor, shown.length - 1);
 
-  useInput((input, key) => {
-    if (typing !== null) {
-      if (key.return || key.escape) {
-        if (key.return) setSearch(typing);
-        setTyping(null);
-        onCapture(false);
-      } else if (key.backspace || key.delete) {
-        setTyping((t) => (t ?? '').slice(0, -1));
-      } else if (input && !key.ctrl && !key.meta) {
-        setTyping((t) => (t ?? '') + input);
+  useInput(
+    (input, key) => {
+      if (typing !== null) {
+        // Typed text and Enter in one chunk (a paste, tmux send-keys): the text, then Enter.
+        const cr = input.length > 1 ? input.search(/[\r\n]/) : -1;
+        if (cr >= 0) {
+          const text = (typing ?? '') + input.slice(0, cr);
+          setSearch(text);
+          setTyping(null);
+          onCapture(false);
+          return;
+        }
+        if (key.return || key.escape) {
+          if (key.return) setSearch(typing);
+          setTyping(null);
+          onCapture(false);
+        } else if (key.backspace || key.delete) {
+          setTyping((t) => (t ?? '').slice(0, -1));
+        } else if (input && !key.ctrl && !key.meta) {
+          setTyping((t) => (t ?? '') + input);
+        }
+        return;
       }
-      return;
-    }
-    if (input === '/') {
-      setTyping(search);
-      onCapture(true);
-    } else if (input === 'f') {
-      setFollow(!follow);
-      setCursor(selected);
-    } else if (input === 'l') {
-      setMinLevel(
-        (level) => eventLevels[(eventLevels.indexOf(level) + 1) % eventLevels.length] ?? level,
-      );
-    } else if (key.return) {
-      setDetails(!details);
-    } else if (key.escape) {
-      setDetails(false);
-      setSearch('');
-    } else if (key.upArrow || input === 'k') {
-      setFollow(false);
-      setCursor(Math.max(0, selected - 1));
-    } else if (key.downArrow || input === 'j') {
-      setFollow(false);
-      setCursor(Math.min(shown.length - 1, selected + 1));
-    }
-  });
+      if (input === '/') {
+        setTyping(search);
+        onCapture(true);
+      } else if (input === 'f') {
+        setFollow(!follow);
+        setCursor(selected);
+      } else if (input === 't') {
+        const groups = kindGroups(events);
+        setKind((current) => {
+          const at = current === null ? -1 : groups.indexOf(current);
+          return at + 1 < groups.length ? (groups[at + 1] ?? null) : null;
+        });
+      } else if (input === 'l') {
+        setMinLevel(
+          (level) => eventLevels[(eventLevels.indexOf(level) + 1) % eventLevels.length] ?? level,
+        );
+      } else if (key.return) {
+        setDetails(!details);
+      } else if (key.escape) {
+        setDetails(false);
+        setSearch('');
+        setKind(null);
+      } else if (key.upArrow || input === 'k') {
+        setFollow(false);
+        setCursor(Math.max(0, selected - 1));
+      } else if (key.downArrow || input === 'j') {
+        setFollow(false);
+        setCursor(Math.min(shown.length - 1, selected + 1));
+      }
+    },
+    { isActive: active },
+  );
 
   const current: CustodyEvent | undefined = shown[selected];
-  const detailLines = details && current ? JSON.stringify(current.data, null, 1).split('\n') : [];
+  const detailLines =
+    details && current
+      ? [
+          ...(current.subject ? [`subject ${current.subject}`] : []),
+          ...JSON.stringify(current.data, null, 1).split('\n'),
+        ]
+      : [];
   const detailHeight =
     details && current ? Math.min(detailLines.length + 2, Math.floor(height / 2)) : 0;
   const listHeight = Math.max(1, height - 1 - detailHeight);
@@ -83,7 +127,7 @@ export function EventsPane({ store, height, onCapture }: Props) {
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate">
-        {`${shown.length}/${events.length} events · level ≥ ${minLevel} · ${follow ? 'following' : 'paused'}`}
+        {`${shown.length}/${events.length} events · level ≥ ${minLevel} · kind ${kind ?? 'all'} · ${follow ? 'following' : 'paused'}`}
         {searchLine ? ` · ${searchLine}` : ''}
       </Text>
       {visible.length === 0 ? <Text color={theme.muted}>No events match.</Text> : null}
@@ -95,7 +139,7 @@ export function EventsPane({ store, height, onCapture }: Props) {
           <Text key={event.seq} wrap="truncate" inverse={isSelected}>
             {isSelected ? '>' : ' '}
             {event.time.slice(11, 19)} <Text color={levelColor}>{levelLabel(event.level)}</Text>{' '}
-            {event.kind} {event.subject ?? '-'} {event.message}
+            {event.kind} {shortSubject(event.subject, width)} {event.message}
           </Text>
         );
       })}

@@ -1,10 +1,68 @@
-import { Box, Text } from 'ink';
-import type { EngineState } from '../../protocol/engine-state.ts';
+import { Box, Text, useInput } from 'ink';
+import { useEffect, useState } from 'react';
+import { formatRate, formatRateSpec, parseRate, RATE_FORMS } from '../../core/format.ts';
+import { Form } from '../components/Form.tsx';
+import { errorText } from '../text.ts';
+import { useTheme } from '../theme.ts';
+import type { PaneProps } from './pane.ts';
+import { scheduleProblems } from './UploadsPane.tsx';
+
+type Editable = 'schedule' | 'bandwidth' | 'concurrency';
+
+const editable: { id: Editable; label: string }[] = [
+  { id: 'schedule', label: 'Schedule' },
+  { id: 'bandwidth', label: 'Bandwidth cap' },
+  { id: 'concurrency', label: 'Concurrency' },
+];
+
+function validate(id: Editable, text: string): string | undefined {
+  if (id === 'schedule') return scheduleProblems(text)[0];
+  if (id === 'bandwidth') {
+    if (text.trim().toLowerCase() === 'schedule') return undefined;
+    const rate = parseRate(text);
+    return rate.ok ? undefined : rate.message;
+  }
+  const n = Number(text);
+  return /^\d+$/.test(text.trim()) && n >= 1 && n <= 26 ? undefined : 'a whole number from 1 to 26';
+}
 
 /** Admin only (DESIGN.md, Console); everyone else is told why it is locked. */
-export function SettingsPane({ state }: { state: EngineState }) {
-  const { operator } = state;
-  if (operator.role !== 'admin') {
+export function SettingsPane({
+  state,
+  api,
+  active = true,
+  onCapture = () => {},
+}: Partial<PaneProps> & Pick<PaneProps, 'state'>) {
+  const theme = useTheme();
+  const { operator, uploads } = state;
+  const [cursor, setCursor] = useState(0);
+  const [editing, setEditing] = useState<{ id: Editable; text: string } | null>(null);
+  const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
+  const admin = operator.role === 'admin';
+
+  useEffect(() => {
+    onCapture(editing !== null);
+  }, [editing, onCapture]);
+
+  const current = (id: Editable): string => {
+    if (id === 'schedule') return uploads.schedule.join('; ');
+    if (id === 'concurrency') return String(uploads.concurrency);
+    return uploads.capSource === 'override' ? formatRateSpec(uploads.cap) : 'schedule';
+  };
+
+  useInput(
+    (input, key) => {
+      if (key.upArrow || input === 'k') setCursor(Math.max(0, cursor - 1));
+      else if (key.downArrow || input === 'j') setCursor(Math.min(editable.length - 1, cursor + 1));
+      else if (key.return) {
+        const row = editable[cursor];
+        if (row) setEditing({ id: row.id, text: current(row.id) });
+      } else if (key.escape) setNotice(null);
+    },
+    { isActive: active && admin && editing === null },
+  );
+
+  if (!admin) {
     return (
       <Text wrap="wrap">
         Settings are locked: they need the admin role, and {operator.name} is {operator.role}. Ask
@@ -12,22 +70,105 @@ export function SettingsPane({ state }: { state: EngineState }) {
       </Text>
     );
   }
-  const rows: [string, string][] = [
-    ['Concurrency', String(state.uploads.concurrency)],
-    ['Schedule', state.uploads.schedule.join('; ') || '(none: the bandwidth cap applies all week)'],
+
+  const save = async (id: Editable, text: string) => {
+    if (!api) return;
+    try {
+      if (id === 'schedule') {
+        const entries = text
+          .split(/[;\n]/)
+          .map((e) => e.trim())
+          .filter((e) => e !== '');
+        const result = await api.run('schedule.set', { entries });
+        setNotice({ text: `Schedule saved: ${result.summary}`, error: false });
+      } else if (id === 'concurrency') {
+        const result = await api.run('concurrency.set', { concurrency: Number(text) });
+        setNotice({ text: `Concurrency: ${result.concurrency}`, error: false });
+      } else {
+        const trimmed = text.trim().toLowerCase();
+        const rate = parseRate(text);
+        const bytesPerSecond =
+          trimmed === 'schedule' ? ('schedule' as const) : rate.ok ? rate.bytesPerSecond : 0;
+        const result = await api.run('bandwidth.set', { bytesPerSecond });
+        setNotice({
+          text: `Bandwidth cap: ${formatRate(result.bytesPerSecond)} (${result.source})`,
+          error: false,
+        });
+      }
+    } catch (err) {
+      setNotice({ text: errorText(err), error: true });
+    }
+  };
+
+  const values: Record<Editable, string> = {
+    schedule: uploads.schedule.join('; ') || '(none: the bandwidth cap applies all week)',
+    bandwidth:
+      uploads.cap === undefined
+        ? formatRate(state.schedule.bytesPerSecond)
+        : `${formatRate(uploads.cap)} (${uploads.capSource === 'override' ? 'manual override' : 'from the schedule'})`,
+    concurrency: String(uploads.concurrency),
+  };
+  const readOnly: [string, string][] = [
+    ['Window', state.schedule.summary],
     ['Config file', state.configFile],
+    ['Data', state.dataDir],
+    ['Cameras', state.cameras.map((c) => c.id).join(', ') || 'none'],
+    ['Docks', state.docks.map((d) => `${d.name} (${d.root})`).join(', ') || 'none'],
+    ['Sync folders', state.syncFolders.map((f) => `${f.name} (${f.path})`).join(', ') || 'none'],
+    [
+      'Operator',
+      `${operator.name} (${operator.role}: ${operator.privileges.join(', ') || 'no privileges'})`,
+    ],
   ];
+
   return (
     <Box flexDirection="column">
-      {rows.map(([label, value]) => (
+      {editable.map((row, i) => (
+        <Text key={row.id} wrap="truncate" inverse={i === cursor && editing === null}>
+          {i === cursor ? '> ' : '  '}
+          <Text bold>{row.label.padEnd(14)}</Text>
+          {values[row.id]}
+        </Text>
+      ))}
+      {readOnly.map(([label, value]) => (
         <Text key={label} wrap="truncate">
-          <Text bold>{label.padEnd(13)}</Text>
+          {'  '}
+          <Text bold>{label.padEnd(14)}</Text>
           {value}
         </Text>
       ))}
-      <Text wrap="wrap">
-        Edit the config file and restart to change these; live editing is not in this build yet.
-      </Text>
+      {editing ? (
+        <Box flexDirection="column" borderStyle="single" paddingX={1}>
+          <Text color={theme.muted} wrap="truncate">
+            {editing.id === 'schedule'
+              ? 'Entries separated by ; e.g. Mon-Fri 08:00-18:00 2M; Sat,Sun off'
+              : editing.id === 'bandwidth'
+                ? `${RATE_FORMS}, or schedule`
+                : 'Uploads at the same time, 1 to 26'}
+          </Text>
+          <Form
+            fields={[{ id: 'text', label: editable.find((e) => e.id === editing.id)?.label ?? '' }]}
+            values={{ text: editing.text }}
+            labelWidth={14}
+            onChange={(_id, text) => setEditing((e) => (e ? { ...e, text } : e))}
+            errors={{ text: validate(editing.id, editing.text) }}
+            submitLabel="apply"
+            isActive={active}
+            onCancel={() => setEditing(null)}
+            onSubmit={() => {
+              if (validate(editing.id, editing.text)) return;
+              const { id, text } = editing;
+              setEditing(null);
+              void save(id, text);
+            }}
+          />
+        </Box>
+      ) : (
+        <Text wrap="wrap" color={notice?.error ? theme.error : notice ? theme.ok : theme.muted}>
+          {notice?.text ??
+            'Enter edits the selected setting; changes apply live. The rest comes from the config file.'}
+        </Text>
+      )}
     </Box>
   );
 }

@@ -1,16 +1,24 @@
 import { render } from 'ink-testing-library';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EventsPane } from '../../../src/ui/panes/EventsPane.tsx';
+import { EventsPane, kindGroups } from '../../../src/ui/panes/EventsPane.tsx';
 import { createConsoleStore } from '../../../src/ui/state/console-store.ts';
 import { openTestEngine } from '../../helpers/engine.ts';
 import { keys } from '../../helpers/ink.ts';
+import { sleep, waitForFrame } from '../support.tsx';
+
+async function untilReady(engine: { state(): { connection: { state: string } } }) {
+  const deadline = Date.now() + 10_000;
+  while (engine.state().connection.state !== 'ready' && Date.now() < deadline) await sleep(50);
+}
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
 
 describe('EventsPane', () => {
   let test: Awaited<ReturnType<typeof openTestEngine>>;
   beforeEach(async () => {
-    test = await openTestEngine();
+    // No cameras, and the service link settled first: the test's events are the newest.
+    test = await openTestEngine({ cameras: [] });
+    await untilReady(test.engine);
     test.engine.events.append({
       level: 'debug',
       kind: 'upload.progress',
@@ -29,15 +37,17 @@ describe('EventsPane', () => {
     await test.close();
   });
 
-  function mount() {
+  async function mount() {
     const { store, close } = createConsoleStore(test.engine);
     const captures: boolean[] = [];
     const ui = render(<EventsPane store={store} height={12} onCapture={(c) => captures.push(c)} />);
+    // The store fetches the events through the engine API, asynchronously.
+    await waitForFrame(() => ui.lastFrame() ?? '', 'disk full');
     return { ui, close, captures };
   }
 
-  it('lists events oldest first with the newest selected while following', () => {
-    const { ui, close } = mount();
+  it('lists events oldest first with the newest selected while following', async () => {
+    const { ui, close } = await mount();
     const frame = ui.lastFrame() ?? '';
     expect(frame.indexOf('engine.started')).toBeLessThan(frame.indexOf('upload.failed'));
     expect(frame).toMatch(/^>.*upload\.failed job-2 disk full$/m);
@@ -47,7 +57,7 @@ describe('EventsPane', () => {
   });
 
   it('cycles the minimum level with l', async () => {
-    const { ui, close } = mount();
+    const { ui, close } = await mount();
     ui.stdin.write('l');
     await settle();
     expect(ui.lastFrame()).toContain('level ≥ info');
@@ -63,7 +73,7 @@ describe('EventsPane', () => {
   });
 
   it('searches with / and captures the keys while typing', async () => {
-    const { ui, close, captures } = mount();
+    const { ui, close, captures } = await mount();
     ui.stdin.write('/');
     await settle();
     for (const ch of 'req-9') ui.stdin.write(ch);
@@ -82,7 +92,7 @@ describe('EventsPane', () => {
   });
 
   it('moves with the arrows, stops following, and shows details on Enter', async () => {
-    const { ui, close } = mount();
+    const { ui, close } = await mount();
     ui.stdin.write(keys.up);
     await settle();
     expect(ui.lastFrame()).toContain('paused');
@@ -94,5 +104,39 @@ describe('EventsPane', () => {
     expect(ui.lastFrame()).toContain('"requestId": "req-9"');
     ui.unmount();
     close();
+  });
+});
+
+describe('EventsPane kind filter', () => {
+  it('cycles the kind groups with t and clears with Esc', async () => {
+    const test = await openTestEngine({ cameras: [] });
+    await untilReady(test.engine);
+    test.engine.events.append({
+      level: 'info',
+      kind: 'upload.done',
+      subject: 'job-3',
+      message: 'sent',
+    });
+    const { store, close } = createConsoleStore(test.engine);
+    const ui = render(<EventsPane store={store} height={12} onCapture={() => {}} />);
+    await waitForFrame(() => ui.lastFrame() ?? '', 'sent');
+    const groups = kindGroups(store.getState().events);
+    expect(groups).toEqual([...groups].sort());
+    expect(groups).toContain('engine');
+    expect(groups).toContain('upload');
+    ui.stdin.write('t');
+    await settle();
+    expect(ui.lastFrame()).toContain(`kind ${groups[0]}`);
+    for (let i = 1; i < groups.indexOf('upload') + 1; i++) ui.stdin.write('t');
+    await settle();
+    expect(ui.lastFrame()).toContain('kind upload');
+    expect(ui.lastFrame()).toContain('upload.done job-3 sent');
+    expect(ui.lastFrame()).not.toContain('engine.started');
+    ui.stdin.write(keys.escape);
+    await settle();
+    expect(ui.lastFrame()).toContain('kind all');
+    ui.unmount();
+    close();
+    await test.close();
   });
 });

@@ -2,6 +2,8 @@ import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsPane } from '../../../src/ui/panes/SettingsPane.tsx';
 import { openTestEngine } from '../../helpers/engine.ts';
+import { keys } from '../../helpers/ink.ts';
+import { recordingApi, sleep, waitForFrame } from '../support.tsx';
 
 describe('SettingsPane', () => {
   let test: Awaited<ReturnType<typeof openTestEngine>> | undefined;
@@ -12,8 +14,9 @@ describe('SettingsPane', () => {
   it('shows the settings to an admin', async () => {
     test = await openTestEngine();
     const ui = render(<SettingsPane state={test.engine.state()} />);
-    expect(ui.lastFrame()).toContain('Concurrency  4');
+    expect(ui.lastFrame()).toMatch(/Concurrency\s+4/);
     expect(ui.lastFrame()).toContain('Mon-Fri 08:00-18:00 8M; * unlimited');
+    expect(ui.lastFrame()).toMatch(/Bandwidth cap\s+.*\(from the schedule\)/);
   });
 
   it('tells a viewer why it is locked', async () => {
@@ -21,5 +24,48 @@ describe('SettingsPane', () => {
     const ui = render(<SettingsPane state={test.engine.state()} />);
     expect(ui.lastFrame()).toContain('Settings are locked');
     expect(ui.lastFrame()).toContain('guest is viewer');
+  });
+
+  it('edits the bandwidth cap and the concurrency live, validating as you type', async () => {
+    test = await openTestEngine();
+    const engine = test.engine;
+    const { api, calls } = recordingApi(engine);
+    const captures: boolean[] = [];
+    const element = () => (
+      <SettingsPane state={engine.state()} api={api} active onCapture={(c) => captures.push(c)} />
+    );
+    const ui = render(element());
+    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
+    const frame = () => ui.lastFrame() ?? '';
+    ui.stdin.write(keys.down);
+    await sleep(50);
+    ui.stdin.write(keys.enter);
+    await sleep(50);
+    expect(captures.at(-1)).toBe(true);
+    ui.stdin.write('\u0015');
+    for (const ch of '2 parsecs') ui.stdin.write(ch);
+    await sleep(80);
+    expect(frame()).toContain('expected a rate such as');
+    ui.stdin.write('\u0015');
+    for (const ch of '512K') ui.stdin.write(ch);
+    await sleep(50);
+    ui.stdin.write(keys.enter);
+    await waitForFrame(frame, 'Bandwidth cap: 512.0 KiB/s (override)');
+    expect(engine.state().uploads.cap).toBe(512 * 1024);
+    await waitForFrame(frame, /Bandwidth cap\s+512\.0 KiB\/s \(manual override\)/);
+
+    ui.stdin.write(keys.down);
+    await sleep(50);
+    ui.stdin.write(keys.enter);
+    await sleep(50);
+    ui.stdin.write('\u0015');
+    ui.stdin.write('6');
+    await sleep(50);
+    ui.stdin.write(keys.enter);
+    await waitForFrame(frame, 'Concurrency: 6');
+    expect(calls.map((c) => c.command)).toEqual(['bandwidth.set', 'concurrency.set']);
+    expect(captures.at(-1)).toBe(false);
+    unsubscribe();
+    ui.unmount();
   });
 });

@@ -1,0 +1,44 @@
+import type { Key } from 'ink';
+import { useRef, useState } from 'react';
+
+/**
+ * The `/` filter line of a list pane: `/` starts typing, Enter keeps the filter, Esc drops it.
+ * `keys` returns true when it took the key, so the pane's own keys wait while typing.
+ */
+export function useFilter() {
+  const [filter, setFilter] = useState('');
+  const [typing, setTypingState] = useState<string | null>(null);
+  // Typed keys can outrun renders: the handler works on the ref.
+  const live = useRef<string | null>(null);
+  const setTyping = (value: string | null) => {
+    live.current = value;
+    setTypingState(value);
+  };
+  const keys = (input: string, key: Key): boolean => {
+    const current = live.current;
+    if (current === null) {
+      if (input !== '/') return false;
+      setTyping(filter);
+      return true;
+    }
+    const cr = input.length > 1 ? input.search(/[\r\n]/) : -1;
+    if (key.return || cr >= 0) {
+      setFilter(cr >= 0 ? current + input.slice(0, cr) : current);
+      setTyping(null);
+    } else if (key.escape) {
+      setTyping(null);
+    } else if (key.backspace || key.delete) {
+      setTyping(current.slice(0, -1));
+    } else if (input && !key.ctrl && !key.meta) {
+      setTyping(current + input);
+    }
+    return true;
+  };
+  const matches = (text: string) => {
+    const needle = (typing ?? filter).toLowerCase();
+    return needle === '' || text.toLowerCase().includes(needle);
+  };
+  const label =
+    typing !== null ? `filter: ${typing}▏` : filter ? `filter: ${filter} (Esc clears)` : '';
+  return { filter, typing: typing !== null, keys, matches, label, clear: () => setFilter('') };
+}

@@ -1,0 +1,213 @@
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliPath, collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import { TmuxSession } from '../helpers/tmux.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(test: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!test()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * An operator approving one video request and denying another in the console, as at a site:
+ * a separate `custody server`, an investigator asking with `custody request create`, and the
+ * console (engine in process) recording a camera and holding the footage until decided.
+ */
+describe('video requests in the console, in tmux', () => {
+  const service = tempDir('custody-e2e-console-requests-');
+  let server: ChildProcess;
+  let url = '';
+  let investigatorKey = '';
+  let caseId = '';
+  let systemId = '';
+  let integrationFile = '';
+
+  beforeAll(async () => {
+    const data = path.join(service.path, 'service');
+    integrationFile = path.join(service.path, 'integration.json');
+    const associate = await runCli([
+      'server',
+      'associate',
+      '--name',
+      'Station 1',
+      '--out',
+      integrationFile,
+      '--data',
+      data,
+    ]);
+    expect(associate.code, associate.stderr).toBe(0);
+    systemId = (JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string }).systemId;
+    const user = await runCli([
+      'server',
+      'user',
+      'add',
+      '--name',
+      'Ivy',
+      '--role',
+      'investigator',
+      '--data',
+      data,
+      '--json',
+    ]);
+    const investigator = JSON.parse(user.stdout) as { id: string; key: string };
+    investigatorKey = investigator.key;
+    const kase = await runCli([
+      'server',
+      'case',
+      'add',
+      '--name',
+      'Burglary',
+      '--owner',
+      investigator.id,
+      '--grant-system',
+      systemId,
+      '--data',
+      data,
+      '--json',
+    ]);
+    caseId = (JSON.parse(kase.stdout) as { id: string }).id;
+    server = startCli(['server', '--port', '0', '--data', data]);
+    url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
+    const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
+    writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+  }, 60_000);
+
+  afterAll(async () => {
+    server?.kill('SIGTERM');
+    if (server) await collect(server);
+    service.remove();
+  });
+
+  const createRequest = async (reason: string): Promise<string> => {
+    const to = new Date(Date.now() - 1500);
+    const from = new Date(to.getTime() - 4000);
+    const created = await runCli(
+      [
+        'request',
+        'create',
+        '--system',
+        systemId,
+        '--cameras',
+        'lobby',
+        '--from',
+        from.toISOString(),
+        '--to',
+        to.toISOString(),
+        '--case',
+        caseId,
+        '--reason',
+        reason,
+        '--json',
+      ],
+      { env: { CUSTODY_SERVICE_URL: url, CUSTODY_SERVICE_KEY: investigatorKey } },
+    );
+    expect(created.code, created.stderr).toBe(0);
+    return (JSON.parse(created.stdout) as { id: string }).id;
+  };
+
+  it.each([
+    { columns: 80, rows: 24, noColor: true },
+    { columns: 200, rows: 50, noColor: false },
+  ])(
+    'approves one request and denies another at $columns x $rows',
+    async ({ columns, rows, noColor }) => {
+      const dir = tempDir('custody-e2e-console-');
+      const tmux = new TmuxSession(columns, rows);
+      try {
+        const config = path.join(dir.path, 'config.json');
+        writeFileSync(
+          config,
+          JSON.stringify({
+            workstation: { name: 'Station 1' },
+            dataDir: './data',
+            service: { mode: 'remote', integrationFile },
+            cameras: [
+              {
+                id: 'lobby',
+                name: 'Front lobby',
+                location: 'Ground floor',
+                source: { kind: 'demo', pattern: 'testsrc2', width: 320, height: 180, fps: 10 },
+                segmentSeconds: 2,
+                retention: '10m',
+              },
+            ],
+            uploads: { schedule: [], bandwidth: 'unlimited' },
+            users: [{ name: 'operator', role: 'admin' }],
+          }),
+        );
+        tmux.start(`${process.execPath} ${cliPath} --config ${config}`, {
+          CUSTODY_INTERACTIVE: '1',
+          ...(noColor ? { NO_COLOR: '1' } : {}),
+        });
+        await tmux.waitFor('Station 1 │ Ready', 30_000);
+        // A few seconds of footage for the requests to ask for.
+        await sleep(7000);
+        const approveId = await createRequest('Break-in at the lobby');
+        const denyId = await createRequest('Curiosity');
+
+        const inbox = await tmux.waitFor(/held[\s\S]*held/, 60_000);
+        expect(inbox).toMatch(/State\s+Requester\s+Case\s+Cams\s+Range\s+Age\s+Expires/);
+        // (Requests of the earlier run on the same service may show too, failed: another data dir.)
+        expect(inbox).toMatch(/\d+ requests, 2 waiting for a decision/);
+        for (const line of inbox.split('\n')) expect(line.length).toBeLessThanOrEqual(columns);
+
+        // The details of the selected (first) request: per-camera export, hash, gaps.
+        tmux.send('Enter');
+        const details = await tmux.waitFor(/sha256 [0-9a-f]{12}…/);
+        const first = details.includes(`${approveId} ·`) ? approveId : denyId;
+        tmux.send('Escape');
+        await until(() => !/sha256 [0-9a-f]{12}…/.test(tmux.capture()), 'the details to close');
+
+        // Approve whichever is selected, after the y/n question.
+        tmux.send('a');
+        await tmux.waitFor(/Approve .*\? y\/n — the footage goes to case/);
+        tmux.send('y');
+        await tmux.waitFor(/(approved|delivering|delivered)/, 30_000);
+
+        // Deny the other: undecided requests come first, so it is now the top row.
+        const other = first === approveId ? denyId : approveId;
+        for (let i = 0; i < 5; i++) {
+          tmux.send('Up');
+          await sleep(150);
+        }
+        tmux.send('d');
+        const deny = await tmux.waitFor(/Deny .*: the footage is destroyed|already /);
+        expect(deny).toContain(`Deny ${other}`);
+        tmux.send('-l', 'No legal basis');
+        await sleep(200);
+        tmux.send('Enter');
+        // The pane's own line reports the engine's answer once the form has closed.
+        const decided = await tmux.waitFor(new RegExp(`${other}: (denied|destroyed)`), 30_000);
+        expect(decided).toMatch(/0 open requests|0 req/);
+
+        // The events tell the same story.
+        // Keys sent back to back can reach the program as one chunk ("4/"): one at a time.
+        await sleep(300);
+        tmux.send('4');
+        await tmux.waitFor('[4 Events]');
+        tmux.send('/');
+        await sleep(200);
+        tmux.send('-l', 'request');
+        await sleep(200);
+        tmux.send('Enter');
+        await tmux.waitFor(/request\.(approved|denied|destroyed|delivered)/, 30_000);
+
+        tmux.send('q');
+        const ask = await tmux.waitFor(/Quit\? y\/n|\[exit 0\]/);
+        if (ask.includes('y/n')) tmux.send('y');
+        await tmux.waitFor('[exit 0]', 30_000);
+      } finally {
+        tmux.kill();
+        dir.remove();
+      }
+    },
+    180_000,
+  );
+});

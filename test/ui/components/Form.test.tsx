@@ -1,0 +1,91 @@
+import { Text } from 'ink';
+import { useState } from 'react';
+import { describe, expect, it } from 'vitest';
+import { Form, splitChunk } from '../../../src/ui/components/Form.tsx';
+import { keys, renderSized } from '../../helpers/ink.ts';
+import { sleep, waitForFrame } from '../support.tsx';
+
+function Harness({ onSubmit }: { onSubmit: (values: Record<string, string>) => void }) {
+  const [values, setValues] = useState<Record<string, string>>({ name: '', kind: 'a', note: '' });
+  const [done, setDone] = useState(false);
+  if (done) return <Text>{`submitted ${JSON.stringify(values)}`}</Text>;
+  return (
+    <Form
+      fields={[
+        { id: 'name', label: 'Name' },
+        {
+          id: 'kind',
+          label: 'Kind',
+          options: [
+            { value: 'a', label: 'Alpha' },
+            { value: 'b', label: 'Beta' },
+          ],
+        },
+        { id: 'note', label: 'Note', placeholder: '(optional)' },
+      ]}
+      values={values}
+      onChange={(id, value) => setValues((v) => ({ ...v, [id]: value }))}
+      errors={{ name: values.name === '' ? 'give it a name' : undefined }}
+      submitLabel="Finish"
+      onCancel={() => {}}
+      onSubmit={() => {
+        if (values.name === '') return;
+        onSubmit(values);
+        setDone(true);
+      }}
+    />
+  );
+}
+
+describe('Form', () => {
+  it('splits a chunk into text and control keys, in order', () => {
+    expect(splitChunk('abc\r\ndef\u0015x\u007f', {})).toEqual([
+      ['abc', {}],
+      ['', { return: true }],
+      ['def', {}],
+      ['u', { ctrl: true }],
+      ['x', {}],
+      ['', { backspace: true }],
+    ]);
+    expect(splitChunk('q', { ctrl: false })).toEqual([['q', { ctrl: false }]]);
+    expect(splitChunk('\u001b[A', { upArrow: true })).toEqual([['\u001b[A', { upArrow: true }]]);
+  });
+
+  it('keeps the focus on a field with a complaint, and cycles choices with ←→', async () => {
+    const submitted: Record<string, string>[] = [];
+    const screen = await renderSized(<Harness onSubmit={(v) => submitted.push(v)} />, 60, 8);
+    expect(screen.frame()).not.toContain('give it a name');
+    await screen.press(keys.enter);
+    expect(screen.frame()).toContain('! give it a name');
+    expect(screen.frame()).toMatch(/^> Name/m);
+    await screen.press('Case 9');
+    await screen.press(keys.enter);
+    expect(screen.frame()).toMatch(/^> Kind\s+‹ Alpha ›/m);
+    await screen.press('\u001B[C');
+    expect(screen.frame()).toContain('‹ Beta ›');
+    await screen.press(keys.enter);
+    await screen.press(keys.enter);
+    expect(submitted).toEqual([{ name: 'Case 9', kind: 'b', note: '' }]);
+    screen.instance.unmount();
+  });
+
+  it('takes a whole burst of keys in one chunk as an operator would type them', async () => {
+    const submitted: Record<string, string>[] = [];
+    const screen = await renderSized(<Harness onSubmit={(v) => submitted.push(v)} />, 60, 8);
+    // Text, Enter, Enter (choice), text, Enter: arriving before any render in between.
+    screen.stdin.write('Door 4\r\rred jacket\r');
+    await waitForFrame(screen.frame, 'submitted');
+    expect(submitted).toEqual([{ name: 'Door 4', kind: 'a', note: 'red jacket' }]);
+    screen.instance.unmount();
+  });
+
+  it('does not lose keys that come one by one faster than renders', async () => {
+    const submitted: Record<string, string>[] = [];
+    const screen = await renderSized(<Harness onSubmit={(v) => submitted.push(v)} />, 60, 8);
+    for (const key of ['D', 'o', 'o', 'r', '\r', '\r', 'n', 'b', '\r']) screen.stdin.write(key);
+    await sleep(10);
+    await waitForFrame(screen.frame, 'submitted');
+    expect(submitted).toEqual([{ name: 'Door', kind: 'a', note: 'nb' }]);
+    screen.instance.unmount();
+  });
+});

@@ -1,0 +1,156 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { EngineState } from '../../../src/protocol/engine-state.ts';
+import { InboxPane } from '../../../src/ui/panes/InboxPane.tsx';
+import { openTestEngine } from '../../helpers/engine.ts';
+import { keys, renderSized, type Screen } from '../../helpers/ink.ts';
+import {
+  expectFits,
+  recordingApi,
+  requestFixture,
+  type,
+  waitForFrame,
+  withRequests,
+} from '../support.tsx';
+
+describe('InboxPane', () => {
+  let test: Awaited<ReturnType<typeof openTestEngine>> | undefined;
+  let screen: Screen | undefined;
+  afterEach(async () => {
+    screen?.instance.unmount();
+    await test?.close();
+  });
+
+  async function mount(state: (s: EngineState) => EngineState, overrides = {}, columns = 80) {
+    test = await openTestEngine(overrides);
+    const { api, calls } = recordingApi(test.engine);
+    const captures: boolean[] = [];
+    const requests = [
+      requestFixture(),
+      requestFixture({
+        id: 'req-2',
+        state: 'denied',
+        requester: 'PC Amir Noor',
+        caseId: 'CASE-9',
+        decision: {
+          decision: 'deny',
+          by: 'operator',
+          at: new Date().toISOString(),
+          reason: 'out of scope',
+        },
+      }),
+    ];
+    screen = await renderSized(
+      <InboxPane
+        state={state(withRequests(test.engine.state(), requests))}
+        api={api}
+        width={columns}
+        height={21}
+        active
+        onCapture={(c) => captures.push(c)}
+      />,
+      columns,
+      21,
+    );
+    return { screen, calls, captures };
+  }
+
+  it('lists requests with state, requester, case, cameras, range, age and expiry', async () => {
+    const { screen } = await mount((s) => s);
+    const frame = screen.frame();
+    expect(frame).toMatch(/State\s+Requester\s+Case\s+Cams\s+Range\s+Age\s+Expires/);
+    expect(frame).toMatch(
+      /^> held\s+Det\. Jane Moss\s+CASE-7\s+2\s+\d\d-\d\d \d\d:\d\d–\d\d:\d\d\s+5m\s+in 2\dh/m,
+    );
+    expect(frame).toMatch(/denied\s+PC Amir Noor\s+CASE-9/);
+    expect(frame).toContain('2 requests, 1 waiting for a decision');
+    expect(expectFits(frame, 80, 21)).toEqual([]);
+  });
+
+  it('opens the details on Enter: per-camera export, hashes and gaps', async () => {
+    const { screen } = await mount((s) => s);
+    await screen.press(keys.enter);
+    const frame = screen.frame();
+    expect(frame).toContain('req-1 · held · from Det. Jane Moss · case CASE-7');
+    expect(frame).toContain('Reason: burglary at the front desk');
+    expect(frame).toMatch(/Front lobby\s+held\s+5\.0 MiB\s+sha256 abababababab…\s+no gaps/);
+    expect(frame).toMatch(/2nd floor corridor\s+exporting\s+1\.0 MiB\s+sha256 —\s+1 gap: /);
+    await screen.press(keys.down);
+    await screen.press(keys.escape);
+    expect(screen.frame()).not.toContain('Reason:');
+  });
+
+  it('approves after y, and shows the engine refusal as what — fix', async () => {
+    const { screen, calls } = await mount((s) => s);
+    await screen.press('a');
+    expect(screen.frame()).toContain('Approve req-1? y/n — the footage goes to case CASE-7');
+    await screen.press('n');
+    expect(calls).toEqual([]);
+    await screen.press('a');
+    await screen.press('y');
+    expect(calls).toEqual([{ command: 'requests.approve', input: { id: 'req-1' } }]);
+    // The real engine has no request req-1: its refusal shows in the pane, never a stack.
+    const frame = await waitForFrame(screen.frame, /no video request req-1 — /);
+    expect(frame).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('denies with a reason typed into the pane', async () => {
+    const { screen, calls, captures } = await mount((s) => s);
+    await screen.press('d');
+    expect(screen.frame()).toContain('Deny req-1: the footage is destroyed and never sent');
+    expect(captures.at(-1)).toBe(true);
+    await screen.press(keys.enter);
+    expect(screen.frame()).toContain('say why it is denied');
+    expect(calls).toEqual([]);
+    await type(screen, 'outside the retention request scope');
+    await screen.press(keys.enter);
+    expect(calls).toEqual([
+      {
+        command: 'requests.deny',
+        input: { id: 'req-1', reason: 'outside the retention request scope' },
+      },
+    ]);
+    expect(captures.at(-1)).toBe(false);
+    await waitForFrame(screen.frame, /no video request req-1/);
+  });
+
+  it('refuses to decide twice, and tells an operator without the privilege why', async () => {
+    const first = await mount((s) => s);
+    await first.screen.press(keys.down);
+    await first.screen.press('a');
+    expect(first.screen.frame()).toContain('req-2 is already denied');
+    first.screen.instance.unmount();
+    await test?.close();
+
+    const second = await mount((s) => s, { operator: 'guest' });
+    await second.screen.press('a');
+    expect(second.screen.frame()).toContain('deciding requests needs the requests privilege');
+    expect(second.screen.frame()).toContain('guest (viewer)');
+    expect(second.calls).toEqual([]);
+  });
+
+  it('filters the list with /, and Esc clears the filter', async () => {
+    const { screen, captures } = await mount((s) => s);
+    await screen.press('/');
+    expect(captures.at(-1)).toBe(true);
+    await type(screen, 'amir');
+    await screen.press(keys.enter);
+    expect(captures.at(-1)).toBe(false);
+    expect(screen.frame()).toContain('PC Amir Noor');
+    expect(screen.frame()).not.toContain('Det. Jane Moss');
+    expect(screen.frame()).toContain('filter: amir (Esc clears)');
+    await screen.press(keys.escape);
+    expect(screen.frame()).toContain('Det. Jane Moss');
+  });
+
+  it('fits a wide terminal, details included', async () => {
+    const { screen } = await mount((s) => s, {}, 200);
+    await screen.press(keys.enter);
+    expect(screen.frame()).toMatch(/held\s+Det\. Jane Moss {10,}CASE-7/);
+    expect(expectFits(screen.frame(), 200, 21)).toEqual([]);
+  });
+
+  it('says where requests come from when there are none', async () => {
+    const { screen } = await mount((s) => ({ ...s, requests: [] }));
+    expect(screen.frame()).toContain('No requests. Service:');
+  });
+});

@@ -1,0 +1,189 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { nextCap, scheduleProblems, UploadsPane } from '../../../src/ui/panes/UploadsPane.tsx';
+import { openTestEngine } from '../../helpers/engine.ts';
+import { keys, renderSized, type Screen } from '../../helpers/ink.ts';
+import { expectFits, recordingApi, type, waitForFrame } from '../support.tsx';
+
+const M = 1024 * 1024;
+const ctrlU = '\u0015';
+
+describe('cap steps and schedule checks', () => {
+  it('steps the cap along the ladder, from between steps too', () => {
+    expect(nextCap(8 * M, 1)).toBe(16 * M);
+    expect(nextCap(8 * M, -1)).toBe(4 * M);
+    expect(nextCap(3 * M, -1)).toBe(2 * M);
+    expect(nextCap(null, -1)).toBe(32 * M);
+    expect(nextCap(null, 1)).toBe(null);
+    expect(nextCap(32 * M, 1)).toBe(null);
+    expect(nextCap(0, -1)).toBe(0);
+    expect(nextCap(0, 1)).toBe(256 * 1024);
+  });
+  it('names the bad entry and column as you type', () => {
+    expect(scheduleProblems('Mon-Fri 08:00-18:00 2M; * unlimited')).toEqual([]);
+    expect(scheduleProblems('Mon-Fri 25:00-18:00 2M')[0]).toMatch(
+      /^entry 1 "Mon-Fri 25:00-18:00 2M": expected a time HH:MM .* at column 9/,
+    );
+  });
+});
+
+describe('UploadsPane', () => {
+  let test: Awaited<ReturnType<typeof openTestEngine>> | undefined;
+  let screen: Screen | undefined;
+  let unsubscribe: (() => void) | undefined;
+  afterEach(async () => {
+    unsubscribe?.();
+    screen?.instance.unmount();
+    await test?.close();
+  });
+
+  async function mount(columns = 80, rows = 21) {
+    test = await openTestEngine();
+    const { api, calls } = recordingApi(test.engine);
+    const engine = test.engine;
+    const element = () => (
+      <UploadsPane
+        state={engine.state()}
+        api={api}
+        width={columns}
+        height={rows}
+        active
+        onCapture={() => {}}
+      />
+    );
+    const s = await renderSized(element(), columns, rows);
+    screen = s;
+    unsubscribe = engine.subscribe(() => s.instance.rerender(element()));
+    return { screen: s, calls, engine, dir: test.dir };
+  }
+
+  it('changes the cap with + and -, and goes back to the schedule with 0', async () => {
+    const { screen, engine } = await mount();
+    expect(screen.frame()).toMatch(/cap (8M|unl) sched/);
+    const before = engine.state().uploads.cap;
+    await screen.press('-');
+    await waitForFrame(screen.frame, /Cap: .* until you change it/);
+    expect(engine.state().uploads.cap).toBe(nextCap(before, -1));
+    expect(engine.state().uploads.capSource).toBe('override');
+    await waitForFrame(screen.frame, ' man ·');
+    await screen.press('+');
+    await screen.press('+');
+    expect(engine.state().uploads.cap).toBe(nextCap(nextCap(nextCap(before, -1), 1), 1));
+    await screen.press('0');
+    await waitForFrame(screen.frame, 'Cap: back to the schedule');
+    expect(engine.state().uploads.capSource).toBe('schedule');
+  });
+
+  it('edits the schedule with validation as you type', async () => {
+    const { screen, calls, engine } = await mount();
+    await screen.press('s');
+    await waitForFrame(screen.frame, /Schedule\s+Mon-Fri 08:00-18:00 8M; \* unlimited/);
+    screen.stdin.write(ctrlU);
+    await type(screen, 'Mon-Fri 25:00-18:00 2M');
+    expect(screen.frame()).toMatch(/! entry 1 .*expected a time HH:MM/);
+    expect(screen.frame()).toContain('✗ 1 problem');
+    await screen.press(keys.enter);
+    expect(calls.some((c) => c.command === 'schedule.set')).toBe(false);
+    screen.stdin.write(ctrlU);
+    await type(screen, 'Mon-Fri 08:00-18:00 2M; Sat,Sun off');
+    expect(screen.frame()).toContain('✓ valid: 2 entries');
+    await screen.press(keys.enter);
+    await waitForFrame(screen.frame, 'Schedule saved:');
+    expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 2M', 'Sat,Sun off']);
+  });
+
+  it('sets the concurrency, refusing numbers out of range', async () => {
+    const { screen, engine } = await mount();
+    await screen.press('c');
+    screen.stdin.write(ctrlU);
+    await type(screen, '30');
+    expect(screen.frame()).toContain('a whole number from 1 to 26');
+    screen.stdin.write(ctrlU);
+    await type(screen, '2');
+    await screen.press(keys.enter);
+    await waitForFrame(screen.frame, 'Concurrency: 2');
+    expect(engine.state().uploads.concurrency).toBe(2);
+  });
+
+  it('adds files by path with a case choice, then pauses, reorders and cancels them', async () => {
+    const { screen, calls, engine, dir } = await mount();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 }); // keep them queued
+    const files = ['interview-1.mp4', 'interview-2.mp4'].map((name) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, Buffer.alloc(64 * 1024, 7));
+      return file;
+    });
+    await screen.press('o');
+    expect(screen.frame()).toContain('Select files: paths on the engine');
+    await type(screen, files.join('; '));
+    await screen.press(keys.enter);
+    expect(screen.frame()).toContain('File it into');
+    await screen.press(keys.down);
+    await screen.press(keys.down);
+    await screen.press(keys.enter); // Skip (no case)
+    await waitForFrame(screen.frame, 'Added 2 files into no case');
+    expect(calls.find((c) => c.command === 'uploads.add')?.input).toEqual({
+      paths: files,
+      caseChoice: 'none',
+    });
+    const table = await waitForFrame(screen.frame, /interview-2\.mp4/);
+    expect(table).toMatch(/Name\s+Source\s+Case\s+Size\s+Progress\s+Rate\s+ETA\s+State/);
+    expect(table).toMatch(/> interview-1\.mp4\s+picked\s+none\s+64K\s+░+\s+0%\s+queued/);
+    expect(expectFits(table, 80, 21)).toEqual([]);
+
+    await screen.press('/');
+    await type(screen, 'interview-2');
+    await screen.press(keys.enter);
+    expect(screen.frame()).toContain('[All files (1/2)]');
+    expect(screen.frame()).not.toContain('interview-1.mp4');
+    await screen.press(keys.escape);
+    expect(screen.frame()).toContain('[All files (2)]');
+
+    await screen.press('p');
+    await waitForFrame(screen.frame, /> interview-1\.mp4 .* paused/);
+    await screen.press('p');
+    await waitForFrame(screen.frame, /Resumed interview-1\.mp4/);
+    await screen.press(keys.down);
+    await screen.press('f');
+    await waitForFrame(screen.frame, 'interview-2.mp4 goes next');
+    await screen.press('x');
+    expect(screen.frame()).toMatch(/Cancel the upload of interview-\d\.mp4\? y\/n/);
+    await screen.press('y');
+    await waitForFrame(screen.frame, /Cancelled interview-\d\.mp4/);
+    expect(engine.state().uploads.jobs.filter((j) => j.state === 'cancelled')).toHaveLength(1);
+    expect(calls.map((c) => c.command)).toEqual(
+      expect.arrayContaining([
+        'uploads.pause',
+        'uploads.resume',
+        'uploads.moveToFront',
+        'uploads.cancel',
+      ]),
+    );
+  });
+
+  it('lays the table out wider on a wide terminal', async () => {
+    const { screen, engine, dir } = await mount(200, 47);
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const file = path.join(dir, 'a-rather-long-interview-recording-name.mp4');
+    writeFileSync(file, Buffer.alloc(1024, 1));
+    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
+    const frame = await waitForFrame(screen.frame, 'a-rather-long-interview-recording-name.mp4');
+    expect(frame).toMatch(/cap off \(manual\) · ↑ 0 B\/s · 0 running, 1 queued/);
+    expect(frame).toMatch(
+      /> a-rather-long-interview-recording-name\.mp4\s+picked\s+none\s+1K\s+░{20}\s+0%\s+queued/,
+    );
+    expect(expectFits(frame, 200, 47)).toEqual([]);
+  });
+
+  it('switches to Connected devices and Sync folders with Tab', async () => {
+    const { screen } = await mount();
+    expect(screen.frame()).toContain('[All files (0)]');
+    await screen.press('\t');
+    expect(screen.frame()).toContain('[Connected devices (0)]');
+    expect(screen.frame()).toContain('Docks: Body-worn camera dock');
+    await screen.press('\t');
+    expect(screen.frame()).toContain('[Sync folders (1)]');
+    expect(screen.frame()).toMatch(/Interview room exports\s+0\s+/);
+  });
+});
