@@ -13,7 +13,7 @@ import { BufferStore } from './crypto/buffer-store.ts';
 import { KeyStore } from './crypto/key-store.ts';
 import { engineCommands } from './engine-commands.ts';
 import { EventLog } from './events/event-log.ts';
-import { createLogger } from './events/logger.ts';
+import { type AppLogger, createLogger } from './events/logger.ts';
 import { RequestManager } from './requests/request-manager.ts';
 import { ServiceConnection } from './service/connection.ts';
 import type { EmbeddedService } from './service/embedded.ts';
@@ -78,7 +78,7 @@ export class Engine implements EngineApi {
     private readonly options: EngineOptions & { now: () => Date },
     private readonly lock: DataDirLock,
     private readonly store: Store,
-    private readonly log: ReturnType<typeof createLogger>,
+    private readonly log: AppLogger,
     private readonly startedAt: Date,
     private readonly ffmpeg: EngineState['ffmpeg'],
   ) {
@@ -110,7 +110,7 @@ export class Engine implements EngineApi {
     try {
       store = openStore(options.dataDir);
       const { logging } = options.loaded.config;
-      const log = createLogger({
+      const log = await createLogger({
         level: logging.level,
         file: logging.file ?? `${options.dataDir}/logs/custody.log`,
         maxSize: logging.maxSize,

@@ -1,10 +1,27 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { open } from 'node:fs/promises';
 
-/** SHA-256 (lowercase hex) of a whole file, streamed. */
+const READ_SIZE = 1024 * 1024;
+
+/**
+ * SHA-256 (lowercase hex) of a whole file. Reads into one buffer it reuses: 26 docked cameras
+ * hashed at once through read streams would leave gigabytes of spent buffers for the garbage
+ * collector, and the engine's memory would balloon with them.
+ */
 export async function sha256File(filePath: string, signal?: AbortSignal): Promise<string> {
   const hash = createHash('sha256');
-  await pipeline(createReadStream(filePath, { highWaterMark: 1024 * 1024 }), hash, { signal });
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  const file = await open(filePath, 'r');
+  try {
+    for (let position = 0; ; ) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await file.read(buffer, 0, READ_SIZE, position);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  } finally {
+    await file.close();
+  }
   return hash.digest('hex');
 }

@@ -1,7 +1,7 @@
 // Run by logger.test.ts: a logger with no file, at the level given, logging one secret.
 import { createLogger } from '../../../src/engine/events/logger.ts';
 
-const { logger, close } = createLogger({
+const { logger, close } = await createLogger({
   level: process.argv[2] ?? 'info',
   maxSize: '10m',
   maxFiles: 3,

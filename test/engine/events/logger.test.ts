@@ -27,7 +27,7 @@ const apiKey = 'cst_AbCdEfGhIjKlMnOpQrStUv0123';
 describe('createLogger', () => {
   it('writes JSON lines to a rotating file with secrets removed at every depth', async () => {
     const logDir = path.join(dir, 'logs');
-    const { logger, close } = createLogger({
+    const { logger, close } = await createLogger({
       level: 'info',
       file: path.join(logDir, 'custody.log'),
       maxSize: '10m',
@@ -106,7 +106,7 @@ describe('createLogger', () => {
 
   it('rotates by size and keeps at most maxFiles files', async () => {
     const logDir = path.join(dir, 'logs');
-    const { logger, close } = createLogger({
+    const { logger, close } = await createLogger({
       level: 'info',
       file: path.join(logDir, 'custody.log'),
       maxSize: '1k',
@@ -156,8 +156,8 @@ describe('createLogger', () => {
     expect(loud.stderr).not.toContain('SECRET');
   });
 
-  it('says which log level is wrong', () => {
-    expect(() => createLogger({ level: 'chatty', maxSize: '10m', maxFiles: 1 })).toThrow(
+  it('says which log level is wrong', async () => {
+    await expect(createLogger({ level: 'chatty', maxSize: '10m', maxFiles: 1 })).rejects.toThrow(
       /^log level "chatty" is not valid — use one of .*debug/,
     );
   });
