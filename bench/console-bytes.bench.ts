@@ -33,7 +33,8 @@ try {
     files.push(file);
   }
 
-  pane.start(`${process.execPath} ${cliPath} --config ${config}`, {
+  // The node flags `npm start` uses.
+  pane.start(`${process.execPath} --max-semi-space-size=2 ${cliPath} --config ${config}`, {
     CUSTODY_INTERACTIVE: '1',
     NO_COLOR: '1',
   });
@@ -114,7 +115,7 @@ try {
   );
   console.log(`  baseline           ${rate(busyBaseline)}  (full redraw at 10 frames/s)`);
   console.log(
-    `console+engine RSS   ${formatBytes(rssBusy)} with ${uploads} uploads  (target ≤ 150 MB)`,
+    `console+engine RSS   ${formatBytes(rssBusy)} with ${uploads} uploads  (target ≤ 150 MB; the embedded service receiving them runs in this process too)`,
   );
 } finally {
   pane.close();

@@ -49,7 +49,7 @@ const baselineMs: number[] = [];
 for (let i = 0; i < runs; i++) {
   const data = path.join(new BenchPane().dir, 'data');
   const [first = Number.NaN, ready = Number.NaN] = await time(
-    `${process.execPath} ${cliPath} --config ${config} --data ${data}`,
+    `${process.execPath} --max-semi-space-size=2 ${cliPath} --config ${config} --data ${data}`,
     [full, panes],
     { CUSTODY_INTERACTIVE: '1', NO_COLOR: '1' },
   );
