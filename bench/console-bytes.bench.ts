@@ -83,6 +83,8 @@ try {
   await sleep(300);
   pane.send('o');
   await sleep(300);
+  pane.send('t'); // type the paths rather than browse
+  await sleep(300);
   pane.send('-l', files.join('; '));
   await sleep(300);
   pane.send('Enter');

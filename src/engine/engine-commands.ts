@@ -1,8 +1,9 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { type Dirent, mkdirSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { formatRate } from '../core/format.ts';
-import type { CaseChoice } from '../protocol/control.ts';
+import type { CaseChoice, CommandOutput } from '../protocol/control.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import type { CommandHandlers } from './commands.ts';
 import type { EngineVideo } from './engine.ts';
@@ -253,6 +254,11 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       return engine.denyRequest(id, reason, engine.operator.name);
     },
 
+    'files.list': async ({ dir }) => {
+      need('upload', 'browsing files to upload');
+      return listFolder(path.resolve(dir ?? '.'));
+    },
+
     'cases.list': async () => {
       const client = rest('listing cases');
       const [cases, departments, categories] = await Promise.all([
@@ -266,6 +272,53 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
         categories: categories.items,
       };
     },
+  };
+}
+
+/** At most this many entries go to the picker: a folder of 100,000 files is no list to scroll. */
+const MAX_ENTRIES = 2000;
+
+async function listFolder(dir: string): Promise<CommandOutput<'files.list'>> {
+  let names: Dirent[];
+  try {
+    names = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    throw new CustodyError(
+      `cannot list ${dir} (${code})`,
+      code === 'ENOTDIR'
+        ? 'pick a folder, not a file'
+        : 'pick a folder that exists and custody may read',
+      ExitCode.badInput,
+    );
+  }
+  // Hidden files are no evidence anyone means to pick; dock mounts put them everywhere.
+  const visible = names.filter((entry) => !entry.name.startsWith('.'));
+  const entries = (
+    await Promise.all(
+      visible.slice(0, MAX_ENTRIES).map(async (entry) => {
+        const full = path.join(dir, entry.name);
+        const info = await stat(full).catch(() => undefined);
+        if (!info || (!info.isDirectory() && !info.isFile())) return [];
+        return [
+          {
+            name: entry.name,
+            kind: info.isDirectory() ? ('dir' as const) : ('file' as const),
+            size: info.isFile() ? info.size : 0,
+            modifiedAt: info.mtime.toISOString(),
+          },
+        ];
+      }),
+    )
+  )
+    .flat()
+    .sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'dir' ? -1 : 1));
+  const parent = path.dirname(dir);
+  return {
+    dir,
+    parent: parent === dir ? null : parent,
+    entries,
+    truncated: visible.length > MAX_ENTRIES,
   };
 }
 

@@ -126,6 +126,24 @@ export const commandSchemas = {
     z.object({ id: z.string().min(1), reason: z.string().trim().min(1, 'say why it is denied') }),
     z.object({ state: z.string() }),
   ],
+  /** A folder on the engine's machine, for the console's file picker. */
+  'files.list': [
+    z.object({ dir: z.string().min(1).optional().describe("default: the engine's folder") }),
+    z.object({
+      dir: z.string(),
+      parent: z.string().nullable(),
+      entries: z.array(
+        z.object({
+          name: z.string(),
+          kind: z.enum(['dir', 'file']),
+          size: z.number().int(),
+          modifiedAt: isoTime,
+        }),
+      ),
+      /** More entries than were sent. */
+      truncated: z.boolean(),
+    }),
+  ],
   'cases.list': [
     z.object({}),
     z.object({

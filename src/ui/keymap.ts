@@ -55,7 +55,7 @@ export const paneKeys: Record<TabId, KeyHint[]> = {
     { keys: '+-0', does: 'cap' },
     { keys: 's', does: 'schedule' },
     { keys: 'c', does: 'concurrency' },
-    { keys: 'o', does: 'add files' },
+    { keys: 'o', does: 'select files (browse or type paths)' },
     { keys: '/', does: 'filter' },
   ],
   events: [

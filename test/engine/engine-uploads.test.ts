@@ -173,6 +173,23 @@ describe('the engine runs uploads', () => {
     }
   });
 
+  it('lists a folder for the file picker, folders first, and names a bad one', async () => {
+    test = await openTestEngine(quiet);
+    const folder = path.join(test.dir, 'pick');
+    mkdirSync(path.join(folder, 'zz-folder'), { recursive: true });
+    writeFileSync(path.join(folder, 'a.mp4'), 'abc');
+    writeFileSync(path.join(folder, '.DS_Store'), '');
+    const listing = await test.engine.run('files.list', { dir: folder });
+    expect(listing.parent).toBe(test.dir);
+    expect(listing.entries.map((e) => [e.name, e.kind, e.size])).toEqual([
+      ['zz-folder', 'dir', 0],
+      ['a.mp4', 'file', 3],
+    ]);
+    const bad = await caught(test.engine.run('files.list', { dir: path.join(folder, 'a.mp4') }));
+    expect(bad.exitCode).toBe(2);
+    expect(bad.message).toMatch(/cannot list .*a\.mp4 \(ENOTDIR\) — pick a folder, not a file/);
+  });
+
   it('keeps operator settings across a restart', async () => {
     test = await openTestEngine(quiet);
     await test.engine.run('schedule.set', { entries: ['Sat-Sun off'] });

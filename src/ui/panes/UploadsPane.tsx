@@ -10,6 +10,7 @@ import { useFilter } from '../components/use-filter.ts';
 import { age, bar, cell, errorText, eta, shortBytes, shortRate } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import { CaseChoiceStep } from '../wizards/CaseChoice.tsx';
+import { FileBrowser } from '../wizards/FileBrowser.tsx';
 import type { PaneProps } from './pane.ts';
 
 /** The `+`/`-` ladder; 0 is off and null unlimited. */
@@ -48,6 +49,7 @@ type Mode =
   | { kind: 'confirm-cancel'; id: string; name: string }
   | { kind: 'schedule'; text: string }
   | { kind: 'concurrency'; text: string }
+  | { kind: 'browse' }
   | { kind: 'add-paths'; text: string }
   | { kind: 'add-case'; paths: string[] };
 
@@ -180,7 +182,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
       if (input === 's') return setMode({ kind: 'schedule', text: uploads.schedule.join('; ') });
       if (input === 'c' || input === 'S')
         return setMode({ kind: 'concurrency', text: String(uploads.concurrency) });
-      if (input === 'o') return setMode({ kind: 'add-paths', text: '' });
+      if (input === 'o') return setMode({ kind: 'browse' });
       if (input === 'P') {
         const anyActive = jobs.some(
           (j) => !['paused', 'done', 'failed', 'cancelled'].includes(j.state),
@@ -337,6 +339,20 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
     }
   }
 
+  if (mode.kind === 'browse') {
+    return (
+      <FileBrowser
+        api={api}
+        active={active}
+        width={width}
+        height={height}
+        onDone={(paths) => setMode({ kind: 'add-case', paths })}
+        onType={() => setMode({ kind: 'add-paths', text: '' })}
+        onCancel={() => setMode({ kind: 'list' })}
+      />
+    );
+  }
+
   if (mode.kind === 'add-case') {
     return (
       <Box flexDirection="column" height={height}>
@@ -345,7 +361,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
           api={api}
           active={active}
           height={height - 1}
-          onBack={() => setMode({ kind: 'add-paths', text: mode.paths.join('; ') })}
+          onBack={() => setMode({ kind: 'browse' })}
           onDone={({ choice, label }) => {
             const { paths } = mode;
             setMode({ kind: 'list' });

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextCap, scheduleProblems, UploadsPane } from '../../../src/ui/panes/UploadsPane.tsx';
@@ -93,6 +93,45 @@ describe('UploadsPane', () => {
     expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 2M', 'Sat,Sun off']);
   });
 
+  it('picks files in the browser: opens folders, marks with Space, takes them with Enter', async () => {
+    const { screen, calls, engine, dir } = await mount();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const usb = path.join(dir, 'usb');
+    mkdirSync(path.join(usb, 'DCIM'), { recursive: true });
+    writeFileSync(path.join(usb, 'DCIM', 'a.mp4'), Buffer.alloc(2048, 1));
+    writeFileSync(path.join(usb, 'DCIM', 'b.mp4'), Buffer.alloc(4096, 2));
+    writeFileSync(path.join(usb, 'DCIM', '.hidden'), 'x');
+    const cwd = process.cwd();
+    // The engine lists its own working folder first.
+    process.chdir(usb);
+    try {
+      await screen.press('o');
+      await waitForFrame(screen.frame, /DCIM\//);
+      await screen.press(keys.down); // past `..`
+      await screen.press(keys.enter); // into DCIM
+      const listing = await waitForFrame(screen.frame, /b\.mp4/);
+      expect(listing).toContain(path.join(usb, 'DCIM'));
+      expect(listing).not.toContain('.hidden');
+      expect(listing).toMatch(/\[ \] a\.mp4\s+2K/);
+      await screen.press(keys.down);
+      await screen.press(' '); // mark a.mp4
+      await screen.press(' '); // mark b.mp4
+      expect(screen.frame()).toContain('2 marked');
+      await screen.press(keys.enter);
+      await waitForFrame(screen.frame, 'File it into');
+      await screen.press(keys.down);
+      await screen.press(keys.down);
+      await screen.press(keys.enter);
+      await waitForFrame(screen.frame, 'Added 2 files into no case');
+      expect(calls.find((c) => c.command === 'uploads.add')?.input).toEqual({
+        paths: [path.join(usb, 'DCIM', 'a.mp4'), path.join(usb, 'DCIM', 'b.mp4')],
+        caseChoice: 'none',
+      });
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   it('sets the concurrency, refusing numbers out of range', async () => {
     const { screen, engine } = await mount();
     await screen.press('c');
@@ -115,6 +154,8 @@ describe('UploadsPane', () => {
       return file;
     });
     await screen.press('o');
+    await waitForFrame(screen.frame, "Select files on the engine's machine");
+    await screen.press('t'); // type the paths instead of browsing
     expect(screen.frame()).toContain('Select files: paths on the engine');
     await type(screen, files.join('; '));
     await screen.press(keys.enter);
