@@ -113,11 +113,12 @@ export class SnapshotExporter {
     } finally {
       rmSync(partial, { force: true });
     }
-    if (failure !== undefined) throw failure;
+    // Most often the live segment has no whole frame on disk yet, right after a (re)start.
     throw new CustodyError(
-      `${camera.name} has no decodable frame at ${new Date(target).toISOString()}`,
-      'try a moment earlier',
+      `${camera.name} has no decodable frame at ${new Date(target).toISOString()}${failure === undefined ? '' : ` (${failure instanceof CustodyError ? failure.what : String(failure)})`}`,
+      'try again in a few seconds, or a moment earlier',
       ExitCode.failed,
+      { cause: failure },
     );
   }
 
