@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
-import { openStore, type Store } from '../engine/store/database.ts';
+import { openStore, type Store, transaction } from '../engine/store/database.ts';
 import type { Migration } from '../engine/store/migrations.ts';
 import type {
   AuditEntry,
@@ -575,16 +575,7 @@ export class SqliteRepository implements Repository {
 
   /** Nested calls join the outer transaction. */
   transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      this.#db.exec('ROLLBACK');
-      throw err;
-    }
+    return transaction(this.#db, work);
   }
 
   close(): void {

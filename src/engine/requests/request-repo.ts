@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import type { RequestState, VideoRequest } from '../../protocol/service.ts';
-import type { Store } from '../store/database.ts';
+import { type Store, transaction } from '../store/database.ts';
 import {
   type LocalDecision,
   type PendingDecision,
@@ -113,16 +113,7 @@ export class RequestRepo {
 
   /** Runs `work` in one transaction (or inside the caller's). */
   transaction<T>(work: () => T): T {
-    if (this.#db.isTransaction) return work();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
-      const result = work();
-      this.#db.exec('COMMIT');
-      return result;
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw err;
-    }
+    return transaction(this.#db, work);
   }
 
   get cursor(): number {

@@ -21,6 +21,20 @@ export class StoreError extends CustodyError {
 
 export const DB_FILE = 'custody.db';
 
+/** Runs `work` in one write transaction, or inside the caller's when one is open already. */
+export function transaction<T>(db: DatabaseSync, work: () => T): T {
+  if (db.isTransaction) return work();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.isTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
 /** Another custody (or `custody events` next to a running engine) may hold a write briefly. */
 const BUSY_TIMEOUT_MS = 5_000;
 

@@ -6,7 +6,7 @@ import { CustodyError, ExitCode } from '../../core/errors.ts';
 import { canTransition, runningStates, type UploadState } from '../../core/upload-state.ts';
 import type { EventLevel } from '../../protocol/events.ts';
 import type { EventLog } from '../events/event-log.ts';
-import type { Store } from '../store/database.ts';
+import { type Store, transaction } from '../store/database.ts';
 import {
   type NewUploadJob,
   newUploadJobSchema,
@@ -138,8 +138,7 @@ export class UploadQueue {
 
     const id = randomUUID();
     const now = this.#now().toISOString();
-    this.#db.exec('BEGIN IMMEDIATE');
-    try {
+    const created = transaction(this.#db, () => {
       this.#insert.run(
         id,
         job.sourceKind,
@@ -169,13 +168,10 @@ export class UploadQueue {
       }
       const created = this.#mustGet(id);
       this.#record(created, 'queued');
-      this.#db.exec('COMMIT');
-      for (const listener of [...this.#listeners]) listener(created, 'queued');
-      return { job: created, queued: true };
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw err;
-    }
+      return created;
+    });
+    for (const listener of [...this.#listeners]) listener(created, 'queued');
+    return { job: created, queued: true };
   }
 
   get(id: string): UploadJob | undefined {
@@ -229,17 +225,12 @@ export class UploadQueue {
     }
     const error = to === 'failed' ? (options.error ?? job.error) : null;
     const pauseReason = to === 'paused' ? (options.pauseReason ?? 'paused by the operator') : null;
-    this.#db.exec('BEGIN IMMEDIATE');
-    let updated: UploadJob;
-    try {
+    const updated = transaction(this.#db, () => {
       this.#setState.run(to, error, pauseReason, this.#now().toISOString(), id);
-      updated = this.#mustGet(id);
-      this.#record(updated, job.state);
-      this.#db.exec('COMMIT');
-    } catch (err) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
-      throw err;
-    }
+      const changed = this.#mustGet(id);
+      this.#record(changed, job.state);
+      return changed;
+    });
     for (const listener of [...this.#listeners]) listener(updated, job.state);
     return updated;
   }
