@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { parseDuration, parseRate } from '../core/format.ts';
 import { parseScheduleEntry } from '../core/schedule.ts';
+import { logLevelSchema } from '../protocol/engine-state.ts';
 import { crossCheck } from './cross-check.ts';
 import { filePath, folderPath, withInfo } from './fields.ts';
 
@@ -340,10 +341,7 @@ const requestsSchema = z
 
 const loggingSchema = z
   .object({
-    level: z
-      .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
-      .default('info')
-      .describe('Least severe level written to the log'),
+    level: logLevelSchema.default('info').describe('Least severe level written to the log'),
     file: filePath('Log file (default: <dataDir>/logs/custody.log)').optional(),
     maxSize: withInfo(
       z

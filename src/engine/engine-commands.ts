@@ -27,6 +27,8 @@ export type CommandContext = {
   scheduleChanged(): void;
   approveRequest(id: string, by: string): Promise<{ state: string }>;
   denyRequest(id: string, reason: string, by: string): Promise<{ state: string }>;
+  importIntegration(file: string, by: string): Promise<{ url: string; systemName: string }>;
+  setLogLevel(level: EngineState['logLevel'], by: string): void;
 };
 
 const JOB_ACTIONS = {
@@ -49,6 +51,15 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       throw new CustodyError(
         `${action} needs the ${PRIVILEGE_NAMES[privilege]} privilege, which user "${engine.operator.name}" (${engine.operator.role}) lacks`,
         `ask an administrator to give "${engine.operator.name}" the ${privilege} privilege, or run as another user`,
+        ExitCode.notPermitted,
+      );
+    }
+  };
+  const needAdmin = (action: string): void => {
+    if (engine.operator.role !== 'admin') {
+      throw new CustodyError(
+        `${action} is a setting, which needs the admin role; "${engine.operator.name}" is ${engine.operator.role}`,
+        'ask an administrator, or run the console as an admin user (config "operator")',
         ExitCode.notPermitted,
       );
     }
@@ -257,6 +268,16 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     'files.list': async ({ dir }) => {
       need('upload', 'browsing files to upload');
       return listFolder(path.resolve(dir ?? '.'));
+    },
+
+    'settings.importIntegration': async ({ file }) => {
+      needAdmin('importing an integration file');
+      return engine.importIntegration(file, engine.operator.name);
+    },
+    'settings.logLevel': async ({ level }) => {
+      needAdmin('changing the log level');
+      engine.setLogLevel(level, engine.operator.name);
+      return { level };
     },
 
     'cases.list': async () => {

@@ -1,9 +1,16 @@
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { evaluateSchedule, formatScheduleWindow } from '../core/schedule.ts';
 import type { CommandInput, CommandName, CommandOutput } from '../protocol/control.ts';
-import type { EngineState, ScheduleState, UploadsState } from '../protocol/engine-state.ts';
+import {
+  type EngineState,
+  logLevelSchema,
+  type ScheduleState,
+  type UploadsState,
+} from '../protocol/engine-state.ts';
 import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
@@ -45,6 +52,9 @@ export type EngineOptions = {
   now?: () => Date;
 };
 
+const SETTING_INTEGRATION = 'service.integrationFile';
+const SETTING_LOG_LEVEL = 'logging.level';
+
 /** Longest single wait for the next schedule boundary; re-checks guard against clock jumps. */
 const scheduleRecheckMs = 60_000;
 
@@ -68,6 +78,7 @@ export class Engine implements EngineApi {
   video: EngineVideo | null = null;
   private embedded: EmbeddedService | null = null;
   private service: ServiceConnection | null = null;
+  private serviceUrl: string | null = null;
   private requests: RequestManager | null = null;
   /** The service's REST client once a service is configured. */
   rest: ServiceRestClient | null = null;
@@ -86,6 +97,8 @@ export class Engine implements EngineApi {
     this.settings = new SettingsRepo(store, {
       onInvalid: (problem) => log.logger.warn(problem, 'stored setting ignored'),
     });
+    const level = this.settings.get(SETTING_LOG_LEVEL, logLevelSchema);
+    if (level !== undefined) log.logger.level = level;
     this.buffer = new BufferStore({
       dir: options.loaded.config.requests.bufferDir ?? path.join(options.dataDir, 'buffer'),
       keys: new KeyStore(store),
@@ -196,9 +209,13 @@ export class Engine implements EngineApi {
   /** Embedded: the reference service in this process; remote: the integration file's service. */
   private async startService(): Promise<void> {
     const { service, workstation } = this.options.loaded.config;
-    if (service.mode === 'none') return;
     let integration: { url: string; apiKey: string };
-    if (service.mode === 'embedded') {
+    if (service.mode === 'none') {
+      // An integration file imported at the console stands in for a remote service.
+      const imported = this.settings.get(SETTING_INTEGRATION, z.string());
+      if (imported === undefined) return;
+      integration = readIntegrationFile(imported);
+    } else if (service.mode === 'embedded') {
       // The service's modules (fastify, tus) load only where it runs in this process.
       const { startEmbeddedService } = await import('./service/embedded.ts');
       this.embedded = await startEmbeddedService({
@@ -211,6 +228,13 @@ export class Engine implements EngineApi {
     } else {
       integration = readIntegrationFile(service.integrationFile);
     }
+    this.link(integration);
+  }
+
+  /** Opens the link to a service: requests, the upload destination and the push socket. */
+  private link(integration: { url: string; apiKey: string }): void {
+    const { workstation } = this.options.loaded.config;
+    this.serviceUrl = integration.url;
     const rest = new ServiceRestClient(integration);
     this.rest = rest;
     // Before the link opens: the feed cursor comes from the requests already processed, and
@@ -293,6 +317,8 @@ export class Engine implements EngineApi {
       configFile: file,
       dataDir: this.options.dataDir,
       connection: connectionOf(this.service?.status, uploads),
+      serviceUrl: this.serviceUrl,
+      logLevel: this.log.logger.level as EngineState['logLevel'],
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
       cameras: config.cameras.map(({ id, name, location }) => {
@@ -335,6 +361,50 @@ export class Engine implements EngineApi {
       name,
       location,
     }));
+  }
+
+  /**
+   * Account set-up at the console: links a workstation whose config names no service to the
+   * service of an integration file, now and at every start (the file is kept in the data dir).
+   */
+  async importIntegration(file: string, by: string): Promise<{ url: string; systemName: string }> {
+    const { service } = this.options.loaded.config;
+    if (this.service || service.mode !== 'none') {
+      throw new CustodyError(
+        `this workstation already uses ${this.serviceUrl ?? `the ${service.mode} service`}`,
+        'to move it to another service, change "service" in the config file and restart',
+        ExitCode.badInput,
+      );
+    }
+    const integration = readIntegrationFile(path.resolve(file));
+    const kept = path.join(this.options.dataDir, 'integration.json');
+    writeFileSync(kept, `${JSON.stringify(integration, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(kept, 0o600);
+    this.settings.set(SETTING_INTEGRATION, kept);
+    this.link(integration);
+    this.events.append({
+      level: 'info',
+      kind: 'service.imported',
+      subject: integration.systemId,
+      message: `linked to ${integration.url} as "${integration.systemName}" by ${by}`,
+      data: { url: integration.url, systemId: integration.systemId, by },
+    });
+    this.notifier.changed();
+    return { url: integration.url, systemName: integration.systemName };
+  }
+
+  /** The application log's level, now and at every start (the config's is the default). */
+  setLogLevel(level: EngineState['logLevel'], by: string): void {
+    this.log.logger.level = level;
+    this.settings.set(SETTING_LOG_LEVEL, level);
+    this.events.append({
+      level: 'info',
+      kind: 'logging.level_set',
+      subject: null,
+      message: `log level ${level} (${by})`,
+      data: { level, by },
+    });
+    this.notifier.changed();
   }
 
   async approveRequest(id: string, by: string): Promise<{ state: string }> {
@@ -450,7 +520,11 @@ function connectionOf(
   uploads: UploadsState,
 ): EngineState['connection'] {
   if (!service) {
-    return { state: 'not-configured', reason: 'no service in the config (service.mode is none)' };
+    return {
+      state: 'not-configured',
+      reason:
+        'no service yet: import an integration file in Settings (or set service in the config)',
+    };
   }
   if (service.state === 'ready' && uploads.cap === 0) {
     return {

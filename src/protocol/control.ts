@@ -4,6 +4,7 @@
  * same names and inputs over the control socket, which checks them against these schemas.
  */
 import { z } from 'zod';
+import { logLevelSchema } from './engine-state.ts';
 import { custodyEventSchema, eventLevelSchema } from './events.ts';
 import { caseSchema, categorySchema, departmentSchema } from './service.ts';
 
@@ -144,6 +145,12 @@ export const commandSchemas = {
       truncated: z.boolean(),
     }),
   ],
+  /** Account set-up: link a workstation with no service to the one an integration file names. */
+  'settings.importIntegration': [
+    z.object({ file: z.string().min(1, 'name the integration file') }),
+    z.object({ url: z.string(), systemName: z.string() }),
+  ],
+  'settings.logLevel': [z.object({ level: logLevelSchema }), z.object({ level: logLevelSchema })],
   'cases.list': [
     z.object({}),
     z.object({

@@ -104,6 +104,8 @@ export const requestViewSchema = z.object({
   failureReason: z.string().nullable(),
 });
 
+export const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+
 export const engineStateSchema = z.object({
   version: z.string(),
   workstation: z.string(),
@@ -111,6 +113,8 @@ export const engineStateSchema = z.object({
   configFile: z.string(),
   dataDir: z.string(),
   connection: z.object({ state: connectionStateSchema, reason: z.string().nullable() }),
+  serviceUrl: z.string().nullable().describe('the evidence service this engine is linked to'),
+  logLevel: logLevelSchema,
   schedule: scheduleStateSchema,
   ffmpeg: ffmpegStateSchema,
   cameras: z.array(

@@ -1,21 +1,32 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { formatRate, formatRateSpec, parseRate, RATE_FORMS } from '../../core/format.ts';
+import { logLevelSchema } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
 import { errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
 import { scheduleProblems } from './UploadsPane.tsx';
 
-type Editable = 'schedule' | 'bandwidth' | 'concurrency';
+type Editable = 'service' | 'schedule' | 'bandwidth' | 'concurrency' | 'logLevel';
 
-const editable: { id: Editable; label: string }[] = [
+const rows: { id: Editable; label: string }[] = [
+  { id: 'service', label: 'Service' },
   { id: 'schedule', label: 'Schedule' },
   { id: 'bandwidth', label: 'Bandwidth cap' },
   { id: 'concurrency', label: 'Concurrency' },
+  { id: 'logLevel', label: 'Log level' },
 ];
 
+const logLevels = logLevelSchema.options;
+
 function validate(id: Editable, text: string): string | undefined {
+  if (id === 'service') return text.trim() === '' ? 'name the integration file' : undefined;
+  if (id === 'logLevel') {
+    return logLevels.includes(text.trim() as (typeof logLevels)[number])
+      ? undefined
+      : `one of ${logLevels.join(', ')}`;
+  }
   if (id === 'schedule') return scheduleProblems(text)[0];
   if (id === 'bandwidth') {
     if (text.trim().toLowerCase() === 'schedule') return undefined;
@@ -25,6 +36,14 @@ function validate(id: Editable, text: string): string | undefined {
   const n = Number(text);
   return /^\d+$/.test(text.trim()) && n >= 1 && n <= 26 ? undefined : 'a whole number from 1 to 26';
 }
+
+const hints: Record<Editable, string> = {
+  service: 'Path of the integration file `custody server associate` wrote, on the engine machine',
+  schedule: 'Entries separated by ; e.g. Mon-Fri 08:00-18:00 2M; Sat,Sun off',
+  bandwidth: `${RATE_FORMS}, or schedule`,
+  concurrency: 'Uploads at the same time, 1 to 26',
+  logLevel: logLevels.join(', '),
+};
 
 /** Admin only (DESIGN.md, Console); everyone else is told why it is locked. */
 export function SettingsPane({
@@ -39,12 +58,18 @@ export function SettingsPane({
   const [editing, setEditing] = useState<{ id: Editable; text: string } | null>(null);
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const admin = operator.role === 'admin';
+  // The service can be set here only while there is none (account set-up).
+  const editable = rows.filter(
+    (row) => row.id !== 'service' || state.connection.state === 'not-configured',
+  );
 
   useEffect(() => {
     onCapture(editing !== null);
   }, [editing, onCapture]);
 
   const current = (id: Editable): string => {
+    if (id === 'service') return '';
+    if (id === 'logLevel') return state.logLevel;
     if (id === 'schedule') return uploads.schedule.join('; ');
     if (id === 'concurrency') return String(uploads.concurrency);
     return uploads.capSource === 'override' ? formatRateSpec(uploads.cap) : 'schedule';
@@ -74,7 +99,15 @@ export function SettingsPane({
   const save = async (id: Editable, text: string) => {
     if (!api) return;
     try {
-      if (id === 'schedule') {
+      if (id === 'service') {
+        const linked = await api.run('settings.importIntegration', { file: text.trim() });
+        setNotice({ text: `Linked to ${linked.url} as ${linked.systemName}`, error: false });
+      } else if (id === 'logLevel') {
+        const result = await api.run('settings.logLevel', {
+          level: text.trim() as (typeof logLevels)[number],
+        });
+        setNotice({ text: `Log level: ${result.level}`, error: false });
+      } else if (id === 'schedule') {
         const entries = text
           .split(/[;\n]/)
           .map((e) => e.trim())
@@ -101,6 +134,8 @@ export function SettingsPane({
   };
 
   const values: Record<Editable, string> = {
+    service: 'not configured: Enter imports an integration file',
+    logLevel: state.logLevel,
     schedule: uploads.schedule.join('; ') || '(none: the bandwidth cap applies all week)',
     bandwidth:
       uploads.cap === undefined
@@ -109,6 +144,7 @@ export function SettingsPane({
     concurrency: String(uploads.concurrency),
   };
   const readOnly: [string, string][] = [
+    ...(state.serviceUrl ? [['Service', state.serviceUrl] as [string, string]] : []),
     ['Window', state.schedule.summary],
     ['Config file', state.configFile],
     ['Data', state.dataDir],
@@ -140,14 +176,10 @@ export function SettingsPane({
       {editing ? (
         <Box flexDirection="column" borderStyle="single" paddingX={1}>
           <Text color={theme.muted} wrap="truncate">
-            {editing.id === 'schedule'
-              ? 'Entries separated by ; e.g. Mon-Fri 08:00-18:00 2M; Sat,Sun off'
-              : editing.id === 'bandwidth'
-                ? `${RATE_FORMS}, or schedule`
-                : 'Uploads at the same time, 1 to 26'}
+            {hints[editing.id]}
           </Text>
           <Form
-            fields={[{ id: 'text', label: editable.find((e) => e.id === editing.id)?.label ?? '' }]}
+            fields={[{ id: 'text', label: rows.find((e) => e.id === editing.id)?.label ?? '' }]}
             values={{ text: editing.text }}
             labelWidth={14}
             onChange={(_id, text) => setEditing((e) => (e ? { ...e, text } : e))}

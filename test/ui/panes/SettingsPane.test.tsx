@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsPane } from '../../../src/ui/panes/SettingsPane.tsx';
@@ -67,5 +69,55 @@ describe('SettingsPane', () => {
     expect(captures.at(-1)).toBe(false);
     unsubscribe();
     ui.unmount();
+  });
+
+  it('imports an integration file while no service is set, and sets the log level', async () => {
+    test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
+    const engine = test.engine;
+    const file = path.join(test.dir, 'integration.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        version: 1,
+        url: 'http://127.0.0.1:9',
+        systemId: 'sys_0123456789abcdef',
+        systemName: 'Station 9',
+        apiKey: `cst_${'A'.repeat(40)}`,
+      }),
+      { mode: 0o600 },
+    );
+    const { api } = recordingApi(engine);
+    const element = () => <SettingsPane state={engine.state()} api={api} active />;
+    const ui = render(element());
+    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
+    const frame = () => ui.lastFrame() ?? '';
+    expect(frame()).toMatch(/> Service\s+not configured: Enter imports an integration file/);
+    ui.stdin.write(keys.enter);
+    await sleep(50);
+    for (const ch of file) ui.stdin.write(ch);
+    await sleep(80);
+    ui.stdin.write(keys.enter);
+    await waitForFrame(frame, 'Linked to http://127.0.0.1:9 as Station 9');
+    // Linked now: the row turns read-only and shows where.
+    await waitForFrame(frame, /Service\s+http:\/\/127\.0\.0\.1:9/);
+    expect(frame()).not.toContain('Enter imports');
+
+    for (let i = 0; i < 3; i++) {
+      ui.stdin.write(keys.down);
+      await sleep(30);
+    }
+    ui.stdin.write(keys.enter);
+    await sleep(50);
+    ui.stdin.write('\u0015');
+    for (const ch of 'loud') ui.stdin.write(ch);
+    await sleep(80);
+    expect(frame()).toContain('one of trace, debug, info, warn, error, fatal');
+    ui.stdin.write('\u0015');
+    for (const ch of 'debug') ui.stdin.write(ch);
+    await sleep(50);
+    ui.stdin.write(keys.enter);
+    await waitForFrame(frame, 'Log level: debug');
+    expect(engine.state().logLevel).toBe('debug');
+    unsubscribe();
   });
 });
