@@ -74,7 +74,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     if (engine.rest) return engine.rest;
     throw new CustodyError(
       `${action} needs the evidence service, and service.mode is "none"`,
-      'set service.mode to "embedded" or "remote" in the config',
+      'import an integration file in Settings, or set service.mode in the config',
       ExitCode.unreachable,
     );
   };

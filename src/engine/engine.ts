@@ -174,10 +174,7 @@ export class Engine implements EngineApi {
     this.startRecorder();
     // Live figures (rates, ETAs) move without any event: refresh them while uploads run.
     this.tick = setInterval(() => {
-      this.uploads.refresh();
-      if (this.uploads.state().rate > 0 || this.uploads.state().counts.uploading > 0) {
-        this.notifier.changed();
-      }
+      if (this.uploads.refresh() > 0) this.notifier.changed();
     }, 1000);
     this.tick.unref();
   }
@@ -421,7 +418,7 @@ export class Engine implements EngineApi {
     if (this.requests) return this.requests;
     throw new CustodyError(
       'video requests come from the evidence service, and service.mode is "none"',
-      'set service.mode to "embedded" or "remote" in the config',
+      'import an integration file in Settings, or set service.mode in the config',
       ExitCode.unreachable,
     );
   }

@@ -178,10 +178,11 @@ export class UploadEngine {
     this.#scheduler.setDestination(destination);
   }
 
-  /** Refreshes the live figures; the engine calls it on its tick. */
-  refresh(): void {
+  /** Refreshes the live figures on the engine's tick; returns how many jobs run. */
+  refresh(): number {
     this.#figures = this.#scheduler.figures();
     this.#rows = null;
+    return this.#figures.totals.active;
   }
 
   state(): UploadsState {
