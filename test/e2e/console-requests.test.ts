@@ -1,8 +1,8 @@
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import { cliPath, runCli, tempDir } from '../helpers/cli.ts';
+import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -22,66 +22,14 @@ async function until(test: () => boolean, what: string, timeoutMs = 10_000): Pro
  */
 describe('video requests in the console, in tmux', () => {
   const service = tempDir('custody-e2e-console-requests-');
-  let server: ChildProcess;
-  let url = '';
-  let investigatorKey = '';
-  let caseId = '';
-  let systemId = '';
-  let integrationFile = '';
+  let site: ServiceProcess;
 
   beforeAll(async () => {
-    const data = path.join(service.path, 'service');
-    integrationFile = path.join(service.path, 'integration.json');
-    const associate = await runCli([
-      'server',
-      'associate',
-      '--name',
-      'Station 1',
-      '--out',
-      integrationFile,
-      '--data',
-      data,
-    ]);
-    expect(associate.code, associate.stderr).toBe(0);
-    systemId = (JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string }).systemId;
-    const user = await runCli([
-      'server',
-      'user',
-      'add',
-      '--name',
-      'Ivy',
-      '--role',
-      'investigator',
-      '--data',
-      data,
-      '--json',
-    ]);
-    const investigator = JSON.parse(user.stdout) as { id: string; key: string };
-    investigatorKey = investigator.key;
-    const kase = await runCli([
-      'server',
-      'case',
-      'add',
-      '--name',
-      'Burglary',
-      '--owner',
-      investigator.id,
-      '--grant-system',
-      systemId,
-      '--data',
-      data,
-      '--json',
-    ]);
-    caseId = (JSON.parse(kase.stdout) as { id: string }).id;
-    server = startCli(['server', '--port', '0', '--data', data]);
-    url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
-    const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
-    writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+    site = await startServiceProcess(service.path);
   }, 60_000);
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
-    if (server) await collect(server);
+    await site?.stop();
     service.remove();
   });
 
@@ -93,7 +41,7 @@ describe('video requests in the console, in tmux', () => {
         'request',
         'create',
         '--system',
-        systemId,
+        site.systemId,
         '--cameras',
         'lobby',
         '--from',
@@ -101,12 +49,12 @@ describe('video requests in the console, in tmux', () => {
         '--to',
         to.toISOString(),
         '--case',
-        caseId,
+        site.caseId,
         '--reason',
         reason,
         '--json',
       ],
-      { env: { CUSTODY_SERVICE_URL: url, CUSTODY_SERVICE_KEY: investigatorKey } },
+      { env: { CUSTODY_SERVICE_URL: site.url, CUSTODY_SERVICE_KEY: site.investigatorKey } },
     );
     expect(created.code, created.stderr).toBe(0);
     return (JSON.parse(created.stdout) as { id: string }).id;
@@ -127,7 +75,7 @@ describe('video requests in the console, in tmux', () => {
           JSON.stringify({
             workstation: { name: 'Station 1' },
             dataDir: './data',
-            service: { mode: 'remote', integrationFile },
+            service: { mode: 'remote', integrationFile: site.integrationFile },
             cameras: [
               {
                 id: 'lobby',

@@ -1,5 +1,4 @@
-import type { ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferStore } from '../../src/engine/crypto/buffer-store.ts';
@@ -7,8 +6,9 @@ import { KeyStore } from '../../src/engine/crypto/key-store.ts';
 import { ServiceRestClient } from '../../src/engine/service/rest-client.ts';
 import { openStore } from '../../src/engine/store/database.ts';
 import type { RequestView } from '../../src/protocol/engine-state.ts';
-import { collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import { runCli, tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { until } from '../helpers/until.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
@@ -29,65 +29,13 @@ const demoCamera = (id: string, pattern: string) => ({
  */
 describe('video requests end to end', () => {
   const service = tempDir('custody-e2e-service-');
-  let server: ChildProcess;
-  let url: string;
-  let investigatorKey: string;
-  let caseId: string;
+  let site: ServiceProcess;
   let test: TestEngine;
-  let systemId: string;
 
   beforeAll(async () => {
-    const data = path.join(service.path, 'data');
-    const integrationFile = path.join(service.path, 'integration.json');
-    const associate = await runCli([
-      'server',
-      'associate',
-      '--name',
-      'Station 1',
-      '--out',
-      integrationFile,
-      '--data',
-      data,
-    ]);
-    expect(associate.code, associate.stderr).toBe(0);
-    systemId = (JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string }).systemId;
-    const user = await runCli([
-      'server',
-      'user',
-      'add',
-      '--name',
-      'Ivy',
-      '--role',
-      'investigator',
-      '--data',
-      data,
-      '--json',
-    ]);
-    const investigator = JSON.parse(user.stdout) as { id: string; key: string };
-    investigatorKey = investigator.key;
-    const kase = await runCli([
-      'server',
-      'case',
-      'add',
-      '--name',
-      'Burglary',
-      '--owner',
-      investigator.id,
-      '--grant-system',
-      systemId,
-      '--data',
-      data,
-      '--json',
-    ]);
-    caseId = (JSON.parse(kase.stdout) as { id: string }).id;
-    server = startCli(['server', '--port', '0', '--data', data]);
-    url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
-    // The integration file names the default port; point it at this run's.
-    const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
-    writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
-
+    site = await startServiceProcess(service.path);
     test = await openTestEngine({
-      service: { mode: 'remote', integrationFile },
+      service: { mode: 'remote', integrationFile: site.integrationFile },
       cameras: [demoCamera('lobby', 'testsrc2'), demoCamera('yard', 'smptebars')],
       docks: [],
       syncFolders: [],
@@ -105,8 +53,7 @@ describe('video requests end to end', () => {
 
   afterAll(async () => {
     await test?.close();
-    server?.kill('SIGTERM');
-    if (server) await collect(server);
+    await site?.stop();
     service.remove();
   });
 
@@ -118,7 +65,7 @@ describe('video requests end to end', () => {
         'request',
         'create',
         '--system',
-        systemId,
+        site.systemId,
         '--cameras',
         'lobby,yard',
         '--from',
@@ -126,12 +73,12 @@ describe('video requests end to end', () => {
         '--to',
         to.toISOString(),
         '--case',
-        caseId,
+        site.caseId,
         '--reason',
         reason,
         '--json',
       ],
-      { env: { CUSTODY_SERVICE_URL: url, CUSTODY_SERVICE_KEY: investigatorKey } },
+      { env: { CUSTODY_SERVICE_URL: site.url, CUSTODY_SERVICE_KEY: site.investigatorKey } },
     );
     expect(created.code, created.stderr).toBe(0);
     return (JSON.parse(created.stdout) as { id: string }).id;
@@ -152,14 +99,14 @@ describe('video requests end to end', () => {
     await test.engine.run('requests.approve', { id });
     await until('the request delivered', () => request(id)?.state === 'delivered', 60_000);
 
-    const investigator = new ServiceRestClient({ url, apiKey: investigatorKey });
+    const investigator = new ServiceRestClient({ url: site.url, apiKey: site.investigatorKey });
     const detail = await investigator.getRequest(id);
     expect(detail.state).toBe('delivered');
     expect(detail.decision?.decision).toBe('approve');
     const byCamera = new Map(detail.evidence.map((e) => [e.cameraId, e]));
     for (const camera of held.cameras) {
       expect(byCamera.get(camera.id)).toMatchObject({
-        caseId,
+        caseId: site.caseId,
         kind: 'clip',
         sha256: camera.sha256,
         cameraName: `Camera ${camera.id}`,
@@ -236,7 +183,7 @@ describe('video requests end to end', () => {
     } finally {
       store.close();
     }
-    const service = new ServiceRestClient({ url, apiKey: investigatorKey });
+    const service = new ServiceRestClient({ url: site.url, apiKey: site.investigatorKey });
     expect((await service.getRequest(id)).state).toBe('destroyed');
     expect((await service.getRequest(id)).evidence).toEqual([]);
   }, 120_000);

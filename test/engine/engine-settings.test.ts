@@ -1,10 +1,10 @@
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
-import { collect, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import { tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { until } from '../helpers/until.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
@@ -22,28 +22,13 @@ const unlinked = { service: { mode: 'none' }, cameras: [], docks: [], syncFolder
 
 describe('settings applied at the console', () => {
   const service = tempDir('custody-settings-service-');
-  let server: ChildProcess;
+  let site: ServiceProcess;
   let integrationFile: string;
   let test: TestEngine | undefined;
 
   beforeAll(async () => {
-    const data = path.join(service.path, 'data');
-    integrationFile = path.join(service.path, 'integration.json');
-    const associate = await runCli([
-      'server',
-      'associate',
-      '--name',
-      'Station 7',
-      '--out',
-      integrationFile,
-      '--data',
-      data,
-    ]);
-    expect(associate.code, associate.stderr).toBe(0);
-    server = startCli(['server', '--port', '0', '--data', data]);
-    const url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1];
-    const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
-    writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+    site = await startServiceProcess(service.path, { workstation: 'Station 7' });
+    integrationFile = site.integrationFile;
   });
 
   afterEach(async () => {
@@ -52,8 +37,7 @@ describe('settings applied at the console', () => {
   });
 
   afterAll(async () => {
-    server?.kill('SIGTERM');
-    if (server) await collect(server);
+    await site?.stop();
     service.remove();
   });
 

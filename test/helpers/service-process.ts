@@ -1,0 +1,87 @@
+// A real `custody server` process set up as a site would do it: a workstation associated (its
+// integration file pointing at this run's port), an investigator and a case the workstation
+// may deliver into. For tests that drive the service through the CLI, as investigators do.
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { collect, runCli, startCli, waitForOutput } from './cli.ts';
+
+export type ServiceProcess = {
+  url: string;
+  integrationFile: string;
+  systemId: string;
+  investigatorKey: string;
+  caseId: string;
+  stop: () => Promise<void>;
+};
+
+async function cli(args: string[]): Promise<string> {
+  const result = await runCli(args);
+  if (result.code !== 0) throw new Error(`custody ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
+}
+
+export async function startServiceProcess(
+  dir: string,
+  options: { workstation?: string } = {},
+): Promise<ServiceProcess> {
+  const data = path.join(dir, 'service');
+  const integrationFile = path.join(dir, 'integration.json');
+  const workstation = options.workstation ?? 'Station 1';
+  await cli([
+    'server',
+    'associate',
+    '--name',
+    workstation,
+    '--out',
+    integrationFile,
+    '--data',
+    data,
+  ]);
+  const { systemId } = JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string };
+  const investigator = JSON.parse(
+    await cli([
+      'server',
+      'user',
+      'add',
+      '--name',
+      'Ivy',
+      '--role',
+      'investigator',
+      '--data',
+      data,
+      '--json',
+    ]),
+  ) as { id: string; key: string };
+  const kase = JSON.parse(
+    await cli([
+      'server',
+      'case',
+      'add',
+      '--name',
+      'Burglary',
+      '--owner',
+      investigator.id,
+      '--grant-system',
+      systemId,
+      '--data',
+      data,
+      '--json',
+    ]),
+  ) as { id: string };
+  const server = startCli(['server', '--port', '0', '--data', data]);
+  const url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
+  // The integration file names the default port; point it at this run's.
+  const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
+  writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+  return {
+    url,
+    integrationFile,
+    systemId,
+    investigatorKey: investigator.key,
+    caseId: kase.id,
+    stop: async () => {
+      server.kill('SIGTERM');
+      await collect(server);
+    },
+  };
+}
