@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, runCli, tempDir } from '../helpers/cli.ts';
+import { cliPath, tempDir } from '../helpers/cli.ts';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
 
@@ -33,32 +33,7 @@ describe('video requests in the console, in tmux', () => {
     service.remove();
   });
 
-  const createRequest = async (reason: string): Promise<string> => {
-    const to = new Date(Date.now() - 1500);
-    const from = new Date(to.getTime() - 4000);
-    const created = await runCli(
-      [
-        'request',
-        'create',
-        '--system',
-        site.systemId,
-        '--cameras',
-        'lobby',
-        '--from',
-        from.toISOString(),
-        '--to',
-        to.toISOString(),
-        '--case',
-        site.caseId,
-        '--reason',
-        reason,
-        '--json',
-      ],
-      { env: { CUSTODY_SERVICE_URL: site.url, CUSTODY_SERVICE_KEY: site.investigatorKey } },
-    );
-    expect(created.code, created.stderr).toBe(0);
-    return (JSON.parse(created.stdout) as { id: string }).id;
-  };
+  const createRequest = (reason: string) => site.requestFootage(['lobby'], reason);
 
   it.each([
     { columns: 80, rows: 24, noColor: true },

@@ -57,32 +57,7 @@ describe('video requests end to end', () => {
     service.remove();
   });
 
-  const createRequest = async (reason: string): Promise<string> => {
-    const to = new Date(Date.now() - 1500);
-    const from = new Date(to.getTime() - 4000);
-    const created = await runCli(
-      [
-        'request',
-        'create',
-        '--system',
-        site.systemId,
-        '--cameras',
-        'lobby,yard',
-        '--from',
-        from.toISOString(),
-        '--to',
-        to.toISOString(),
-        '--case',
-        site.caseId,
-        '--reason',
-        reason,
-        '--json',
-      ],
-      { env: { CUSTODY_SERVICE_URL: site.url, CUSTODY_SERVICE_KEY: site.investigatorKey } },
-    );
-    expect(created.code, created.stderr).toBe(0);
-    return (JSON.parse(created.stdout) as { id: string }).id;
-  };
+  const createRequest = (reason: string) => site.requestFootage(['lobby', 'yard'], reason);
 
   const request = (id: string): RequestView | undefined =>
     test.engine.state().requests.find((r) => r.id === id);

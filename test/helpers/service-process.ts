@@ -11,11 +11,13 @@ export type ServiceProcess = {
   systemId: string;
   investigatorKey: string;
   caseId: string;
+  /** The investigator asks, with `custody request create`, for the last four seconds of footage. */
+  requestFootage: (cameras: string[], reason: string) => Promise<string>;
   stop: () => Promise<void>;
 };
 
-async function cli(args: string[]): Promise<string> {
-  const result = await runCli(args);
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const result = await runCli(args, { env });
   if (result.code !== 0) throw new Error(`custody ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 }
@@ -79,6 +81,31 @@ export async function startServiceProcess(
     systemId,
     investigatorKey: investigator.key,
     caseId: kase.id,
+    requestFootage: async (cameras, reason) => {
+      const to = new Date(Date.now() - 1500);
+      const from = new Date(to.getTime() - 4000);
+      const created = await cli(
+        [
+          'request',
+          'create',
+          '--system',
+          systemId,
+          '--cameras',
+          cameras.join(','),
+          '--from',
+          from.toISOString(),
+          '--to',
+          to.toISOString(),
+          '--case',
+          kase.id,
+          '--reason',
+          reason,
+          '--json',
+        ],
+        { CUSTODY_SERVICE_URL: url, CUSTODY_SERVICE_KEY: investigator.key },
+      );
+      return (JSON.parse(created) as { id: string }).id;
+    },
     stop: async () => {
       server.kill('SIGTERM');
       await collect(server);
