@@ -40,7 +40,7 @@ try {
   });
   await sleep(200);
   pane.go();
-  await pane.waitFor((s) => s.includes('│ Ready'), 30_000, 50);
+  await pane.waitUntil((s) => s.includes('│ Ready'), 30_000, 50);
   const shellPid = pane.tmux('list-panes', '-t', 'main', '-F', '#{pane_pid}').trim();
   const nodePid = readFileSync(`/proc/${shellPid}/task/${shellPid}/children`, 'utf8')
     .trim()
@@ -88,13 +88,13 @@ try {
   pane.send('-l', files.join('; '));
   await sleep(300);
   pane.send('Enter');
-  await pane.waitFor((s) => s.includes('File it into'), 10_000, 50);
+  await pane.waitUntil((s) => s.includes('File it into'), 10_000, 50);
   pane.send('Down');
   await sleep(100);
   pane.send('Down');
   await sleep(100);
   pane.send('Enter');
-  await pane.waitFor((s) => new RegExp(`${uploads} run`).test(s), 30_000, 50);
+  await pane.waitUntil((s) => new RegExp(`${uploads} run`).test(s), 30_000, 50);
   await sleep(2000);
   const busy = await measure();
   const busyBaseline = fullRedraw();

@@ -33,7 +33,7 @@ async function time(
     await new Promise((resolve) => setTimeout(resolve, 200));
     const start = pane.go();
     const times: number[] = [];
-    for (const mark of marks) times.push((await pane.waitFor(mark)) - start);
+    for (const mark of marks) times.push((await pane.waitUntil(mark)) - start);
     return times;
   } finally {
     pane.close();

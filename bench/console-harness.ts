@@ -1,36 +1,25 @@
 // Shared by the console benches: the real program in a tmux pane of a chosen size, with the
 // pane's output stream (every byte the program writes to its pty) copied to a file.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { envCommand, TmuxSession } from '../test/helpers/tmux.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..');
 export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
 
-export class BenchPane {
+/** A TmuxSession whose pane output is also copied to a file, from the program's first byte. */
+export class BenchPane extends TmuxSession {
   readonly dir = mkdtempSync(path.join(tmpdir(), 'custody-console-bench-'));
   readonly stream = path.join(this.dir, 'pty.out');
-  private readonly socket =
-    `custody-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-  constructor(
-    readonly columns = 80,
-    readonly rows = 24,
-  ) {}
-
-  tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
-      encoding: 'utf8',
-    });
+  constructor(columns = 80, rows = 24) {
+    super(columns, rows);
   }
 
   /** Starts `command` in a detached pane whose output is copied to `stream` from the start. */
-  start(command: string, env: Record<string, string> = {}): void {
+  override start(command: string, env: Record<string, string> = {}): void {
     writeFileSync(this.stream, '');
-    const exports = Object.entries(env)
-      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ');
     // The pane starts on a shell that waits for a key, so pipe-pane is in place before the
     // program writes its first byte.
     this.tmux(
@@ -42,7 +31,7 @@ export class BenchPane {
       String(this.columns),
       '-y',
       String(this.rows),
-      `read go; env ${exports} ${command}; sleep 30`,
+      `read go; ${envCommand(command, env)}; sleep 30`,
     );
     this.tmux('pipe-pane', '-o', '-t', 'main', `cat >> ${this.stream}`);
   }
@@ -54,14 +43,6 @@ export class BenchPane {
     return at;
   }
 
-  capture(): string {
-    return this.tmux('capture-pane', '-p', '-t', 'main');
-  }
-
-  send(...keys: string[]): void {
-    this.tmux('send-keys', '-t', 'main', ...keys);
-  }
-
   bytes(): number {
     return statSync(this.stream).size;
   }
@@ -70,7 +51,8 @@ export class BenchPane {
     return readFileSync(this.stream, 'utf8');
   }
 
-  async waitFor(
+  /** Polls fast and returns when the screen passed `test`, for timing. */
+  async waitUntil(
     test: (screen: string) => boolean,
     timeoutMs = 20_000,
     pollMs = 5,
@@ -84,11 +66,7 @@ export class BenchPane {
   }
 
   close(): void {
-    try {
-      this.tmux('kill-server');
-    } catch {
-      // already gone
-    }
+    this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -2,23 +2,21 @@ import { execFileSync } from 'node:child_process';
 
 /** A tmux server of its own per test file, so parallel tests and the developer's tmux never mix. */
 export class TmuxSession {
-  private readonly socket = `custody-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  protected readonly socket =
+    `custody-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   constructor(
     readonly columns: number,
     readonly rows: number,
   ) {}
 
-  private tmux(...args: string[]): string {
+  tmux(...args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], {
       encoding: 'utf8',
     });
   }
 
   start(command: string, env: Record<string, string> = {}): void {
-    const exports = Object.entries(env)
-      .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
-      .join(' ');
     this.tmux(
       'new-session',
       '-d',
@@ -28,7 +26,7 @@ export class TmuxSession {
       String(this.columns),
       '-y',
       String(this.rows),
-      `env ${exports} ${command}; echo "[exit $?]"; sleep 30`,
+      `${envCommand(command, env)}; echo "[exit $?]"; sleep 30`,
     );
   }
 
@@ -59,4 +57,10 @@ export class TmuxSession {
       // Already gone: nothing to clean up.
     }
   }
+}
+
+/** `command` run by env with the variables given, as one shell line. */
+export function envCommand(command: string, env: Record<string, string>): string {
+  const exports = Object.entries(env).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
+  return `env ${exports.join(' ')} ${command}`;
 }
