@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.ts';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import { parseRate } from '../../core/format.ts';
 import { parseSchedule, type Schedule } from '../../core/schedule.ts';
-import { runningStates, uploadStates } from '../../core/upload-state.ts';
+import { uploadStates } from '../../core/upload-state.ts';
 import type { CaseChoice } from '../../protocol/control.ts';
 import type { Device, UploadRow, UploadsState } from '../../protocol/engine-state.ts';
 import type { BufferStore } from '../crypto/buffer-store.ts';
@@ -113,10 +113,13 @@ export class UploadEngine {
       );
     }
     // Jobs sent to a tus URL given on the command line find their destination after a restart.
-    for (const job of this.queue.list(['queued', 'paused', 'failed', ...runningStates])) {
-      if (isUrl(job.destinationId) && !this.#destinations.has(job.destinationId)) {
-        this.#destinations.set(job.destinationId, urlDestination(job.destinationId));
-      }
+    for (const row of options.store.db
+      .prepare(
+        `SELECT DISTINCT destination_id FROM uploads WHERE state NOT IN ('done', 'cancelled')`,
+      )
+      .all()) {
+      const id = String(row.destination_id);
+      if (isUrl(id) && !this.#destinations.has(id)) this.#destinations.set(id, urlDestination(id));
     }
     this.#scheduler = new UploadScheduler({
       queue: this.queue,
