@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatBytes } from '../src/core/format.ts';
-import { BenchPane, cliPath, repoRoot, sleep } from './console-harness.ts';
+import { BenchPane, cliPath, repoRoot, shippedNodeFlags, sleep } from './console-harness.ts';
 
 const windowMs = Number(process.env.CONSOLE_BYTES_WINDOW_MS ?? 10_000);
 const uploads = 26;
@@ -33,8 +33,8 @@ try {
     files.push(file);
   }
 
-  // The node flags `npm start` uses.
-  pane.start(`${process.execPath} --max-semi-space-size=2 ${cliPath} --config ${config}`, {
+  // The node flags the program ships with (its #! line; `npm start` passes the same).
+  pane.start(`${process.execPath} ${shippedNodeFlags.join(' ')} ${cliPath} --config ${config}`, {
     CUSTODY_INTERACTIVE: '1',
     NO_COLOR: '1',
   });

@@ -5,7 +5,7 @@
 // Ink's first render). Needs `npm run build` first (it runs dist/, as `npm start` does).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { BenchPane, cliPath, median, repoRoot } from './console-harness.ts';
+import { BenchPane, cliPath, median, repoRoot, shippedNodeFlags } from './console-harness.ts';
 
 const runs = Number(process.env.FIRST_FRAME_RUNS ?? 5);
 if (!existsSync(cliPath))
@@ -49,7 +49,7 @@ const baselineMs: number[] = [];
 for (let i = 0; i < runs; i++) {
   const data = path.join(new BenchPane().dir, 'data');
   const [first = Number.NaN, ready = Number.NaN] = await time(
-    `${process.execPath} --max-semi-space-size=2 ${cliPath} --config ${config} --data ${data}`,
+    `${process.execPath} ${shippedNodeFlags.join(' ')} ${cliPath} --config ${config} --data ${data}`,
     [full, panes],
     { CUSTODY_INTERACTIVE: '1', NO_COLOR: '1' },
   );

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { envCommand, TmuxSession } from '../test/helpers/tmux.ts';
 
-export const repoRoot = path.resolve(import.meta.dirname, '..');
-export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
+export { cliPath, repoRoot, shippedNodeFlags } from '../test/helpers/cli.ts';
 
 /** A TmuxSession whose pane output is also copied to a file, from the program's first byte. */
 export class BenchPane extends TmuxSession {

@@ -58,6 +58,17 @@ export function parseRate(text: string): RateResult {
   return { ok: true, bytesPerSecond };
 }
 
+/**
+ * A log file size as the config writes it ('10m', '512k', '1g'; a bare number is MiB, since
+ * nobody rotates logs by the byte). The config schema has checked the form; anything else is 1 MiB.
+ */
+export function logSizeBytes(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)([bkmg]?)$/i.exec(text.trim());
+  if (match === null) return KIB ** 2;
+  const multiplier = RATE_MULTIPLIER[(match[2] || 'm').toLowerCase()] ?? KIB ** 2;
+  return Math.max(1, Math.round(Number(match[1]) * multiplier));
+}
+
 const DURATION_UNIT_MS: Record<string, number> = {
   ms: 1,
   s: 1000,

@@ -7,6 +7,7 @@ import {
   formatRate,
   formatRateSpec,
   formatRelative,
+  logSizeBytes,
   parseDuration,
   parseRate,
   RATE_FORMS,
@@ -210,5 +211,18 @@ describe('formatRelative', () => {
     [3 * 86_400_000 + 5, 'in 3d'],
   ])('shows %d ms from now as %j', (ms, text) => {
     expect(formatRelative(offset(ms), now)).toBe(text);
+  });
+});
+
+describe('logSizeBytes', () => {
+  it.each([
+    ['10m', 10 * MIB],
+    ['512k', 512 * KIB],
+    ['1G', GIB],
+    ['300b', 300],
+    ['2', 2 * MIB],
+    ['1.5m', 1.5 * MIB],
+  ])('reads %j as %d bytes', (text, bytes) => {
+    expect(logSizeBytes(text)).toBe(bytes);
   });
 });

@@ -1,11 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 /** Tests drive the built program, the same file `npm start` and the bin run. */
 export const cliPath = path.join(repoRoot, 'dist/cli/main.js');
+/** The node flags in the program's `#!` line: what `custody` runs with when started as a command. */
+export const shippedNodeFlags: string[] =
+  readFileSync(path.join(repoRoot, 'src/cli/main.ts'), 'utf8')
+    .split('\n', 1)[0]
+    ?.replace(/^#!\/usr\/bin\/env -S node\s*/, '')
+    .split(/\s+/)
+    .filter(Boolean) ?? [];
 
 export type CliResult = { code: number | null; stdout: string; stderr: string };
 

@@ -1,17 +1,18 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import pinoRoll from 'pino-roll';
+import { createStream } from 'rotating-file-stream';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
+import { logSizeBytes } from '../../core/format.ts';
 import { maskSecrets, maskString, REDACTED, redactPaths } from './redact.ts';
 
 export type LoggerSettings = {
   level: string;
-  /** Base name of the log file; pino-roll numbers it (`custody.log` → `custody.1.log`). */
+  /** The log file; rotated copies sit beside it as `custody.log.1` (the newest) and on. */
   file?: string;
-  /** pino-roll size: '10m', '512k', '1g'. */
+  /** Size at which the file rotates: '10m', '512k', '1g', a bare number in MiB. */
   maxSize: string;
-  /** Rotated files kept besides the one being written (pino-roll's `limit.count`). */
+  /** Rotated files kept besides the one being written. */
   maxFiles: number;
 };
 
@@ -71,15 +72,13 @@ export async function createLogger(settings: LoggerSettings): Promise<AppLogger>
 
   const file = path.resolve(settings.file);
   prepareDirectory(file);
-  // In this thread rather than pino's transport worker: a second V8 isolate costs the
-  // engine ~15 MiB more than the rolling stream itself, and the engine logs little.
-  const stream = await pinoRoll({
-    file,
-    size: settings.maxSize,
-    mkdir: true,
+  // logrotate's scheme, in this thread: pino's transport worker would cost a second V8
+  // isolate (~15 MiB), and pino-roll loads all of date-fns (~14 MiB) for its file names.
+  const stream = createStream(path.basename(file), {
+    path: path.dirname(file),
+    size: `${logSizeBytes(settings.maxSize)}B`,
+    rotate: Math.max(1, settings.maxFiles),
     mode: 0o600,
-    // removeOtherLogFiles: count files left by earlier runs too, or restarts pile them up.
-    limit: { count: Math.max(1, settings.maxFiles), removeOtherLogFiles: true },
   });
   // A failing disk is reported here; with no listener it would crash the engine.
   stream.on('error', () => {});
@@ -103,7 +102,7 @@ export async function createLogger(settings: LoggerSettings): Promise<AppLogger>
   };
 }
 
-/** Fails here, with a message, rather than later inside the log worker where nobody sees it. */
+/** Fails here, with a message, rather than later in the stream where nobody sees it. */
 function prepareDirectory(file: string): void {
   const dir = path.dirname(file);
   try {

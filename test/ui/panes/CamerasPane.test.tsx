@@ -121,7 +121,7 @@ describe('CamerasPane', () => {
     });
     expect(engine.state().uploads.jobs.some((j) => j.sourceKind === 'snapshot')).toBe(true);
     await screen.press(keys.enter);
-    expect(screen.frame()).toContain('▶ Front lobby');
+    await waitForFrame(screen.frame, '▶ Front lobby');
     unsubscribe();
   });
 
