@@ -80,7 +80,9 @@ function collect(value: string, previous: string[] = []): string[] {
 export function registerEvents(program: Command): void {
   const events = program
     .command('events')
-    .description('read the event log (--follow to keep reading as events arrive)')
+    .description(
+      'read the event log (--follow to keep reading as events arrive; --json: one event a line)',
+    )
     .option('--since <when>', 'only events newer than a duration (15m, 1h, 7d) or an ISO time')
     .option('--kind <prefix>', 'only events whose kind starts with this (repeatable)', collect)
     .option('--level <level>', 'minimum level: debug, info, warn, error')
@@ -113,11 +115,9 @@ export function registerEvents(program: Command): void {
       // Newest N, printed oldest first, so the tail reads like a log.
       const first = log.list({ ...filter, limit, order: limit ? 'desc' : 'asc' });
       if (limit) first.reverse();
-      if (options.json && !opts.follow) {
-        process.stdout.write(`${JSON.stringify(first, null, 2)}\n`);
-      } else {
-        for (const event of first) print(event);
-      }
+      // JSON lines, one event a line, with or without --follow: an audit export that streams,
+      // appends and greps like the log it is, and that jq reads one event at a time.
+      for (const event of first) print(event);
       if (!opts.follow) {
         store.close();
         return;

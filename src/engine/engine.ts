@@ -80,6 +80,8 @@ export class Engine implements EngineApi {
   private service: ServiceConnection | null = null;
   private serviceUrl: string | null = null;
   private requests: RequestManager | null = null;
+  /** From linking a service until its first catch-up is through (or it cannot be reached). */
+  private awaitingCatchUp = false;
   /** The service's REST client once a service is configured. */
   rest: ServiceRestClient | null = null;
   private cameraSync: NodeJS.Timeout | null = null;
@@ -110,6 +112,10 @@ export class Engine implements EngineApi {
       config: options.loaded.config,
       buffer: this.buffer,
       onChange: () => this.notifier.changed(),
+      // Footage a request asks for may be near the end of its retention; files waiting to
+      // upload are not. So requests go first: the catch-up of what arrived while the engine
+      // was down, and every export, before another upload starts.
+      holdNewJobs: () => this.awaitingCatchUp || this.requests?.exporting === true,
       clock: options.now,
     });
     this.scheduleState = this.evaluateSchedule();
@@ -188,6 +194,7 @@ export class Engine implements EngineApi {
       events: this.events,
       archiveDir: path.join(this.options.dataDir, 'archive'),
       ffmpegPath: this.ffmpeg.path,
+      ffmpegVersion: this.ffmpeg.version,
       cameras,
     });
     const ffmpegPath = this.ffmpeg.path;
@@ -248,7 +255,9 @@ export class Engine implements EngineApi {
         cases: new CaseResolver({ rest, settings: this.settings, workstation: workstation.name }),
       }),
     );
+    this.awaitingCatchUp = true;
     connection.subscribe((status) => {
+      if (status.state === 'ready' || status.state === 'offline') this.awaitingCatchUp = false;
       this.events.append({
         level: status.state === 'offline' ? 'warn' : 'info',
         kind: `service.${status.state.replace('-', '_')}`,

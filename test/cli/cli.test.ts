@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { custodyEventSchema } from '../../src/protocol/events.ts';
 import { collect, repoRoot, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
 
 const example = path.join(repoRoot, 'config.example.json');
@@ -75,7 +76,11 @@ describe('custody CLI', () => {
 
     const events = await runCli(['events', '--data', data, '--json']);
     expect(events.code).toBe(0);
-    const kinds = (JSON.parse(events.stdout) as { kind: string }[]).map((e) => e.kind);
+    // JSON lines: each line one event of the log's own schema.
+    const kinds = events.stdout
+      .trim()
+      .split('\n')
+      .map((line) => custodyEventSchema.parse(JSON.parse(line)).kind);
     expect(kinds).toEqual(expect.arrayContaining(['engine.started', 'engine.stopped']));
 
     const verify = await runCli(['events', 'verify', '--data', data]);

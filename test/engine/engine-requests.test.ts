@@ -1,4 +1,5 @@
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferStore } from '../../src/engine/crypto/buffer-store.ts';
@@ -6,6 +7,7 @@ import { KeyStore } from '../../src/engine/crypto/key-store.ts';
 import { ServiceRestClient } from '../../src/engine/service/rest-client.ts';
 import { openStore } from '../../src/engine/store/database.ts';
 import type { RequestView } from '../../src/protocol/engine-state.ts';
+import { custodyEventSchema } from '../../src/protocol/events.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
@@ -106,10 +108,11 @@ describe('video requests end to end', () => {
       path.join(test.dir, 'data'),
     ]);
     expect(exported.code, exported.stderr).toBe(0);
-    const audit = JSON.parse(exported.stdout) as Array<{
-      kind: string;
-      data: Record<string, unknown>;
-    }>;
+    // JSON lines, one event a line, each of the log's own schema.
+    const audit = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => custodyEventSchema.parse(JSON.parse(line)));
     const kinds = audit.map((event) => event.kind);
     for (const step of [
       'request.received',
@@ -161,5 +164,41 @@ describe('video requests end to end', () => {
     const service = new ServiceRestClient({ url: site.url, apiKey: site.investigatorKey });
     expect((await service.getRequest(id)).state).toBe('destroyed');
     expect((await service.getRequest(id)).evidence).toEqual([]);
+  }, 120_000);
+
+  it('exports a request that arrived while the engine was down before any waiting upload starts', async () => {
+    // Files waiting in the queue when the engine stops.
+    const waiting = path.join(test.dir, 'waiting');
+    mkdirSync(waiting, { recursive: true });
+    for (let i = 0; i < 3; i++) {
+      writeFileSync(path.join(waiting, `interview-${i}.bin`), randomBytes(512 * 1024));
+    }
+    // Bandwidth off keeps them queued until they are paused; paused they survive the stop.
+    await test.engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const added = await test.engine.run('uploads.add', { paths: [waiting] });
+    const jobIds = added.flatMap((file) => (file.ok ? [file.jobId] : []));
+    expect(jobIds).toHaveLength(3);
+    await test.engine.run('uploads.pause', { all: true });
+    await test.engine.run('bandwidth.set', { bytesPerSecond: 'schedule' });
+    await test.engine.close();
+
+    const id = await createRequest('Asked for while the workstation was off');
+    const engine = await test.reopen();
+    const restartedAt = engine.events.list({ kinds: ['engine.started'] }).at(-1)?.seq ?? 0;
+    await engine.run('uploads.resume', { all: true });
+    await until('the request held', () => request(id)?.state === 'held');
+    await until('the waiting files filed', () =>
+      jobIds.every(
+        (job) => engine.state().uploads.jobs.find((j) => j.id === job)?.state === 'done',
+      ),
+    );
+
+    const held = engine.events.list({ kinds: ['request.held'], requestId: id })[0];
+    const started = engine.events
+      .list({ kinds: ['upload.hashing', 'upload.uploading'] })
+      .filter((event) => event.seq > restartedAt && jobIds.includes(event.subject ?? ''));
+    expect(held).toBeDefined();
+    expect(started.length).toBeGreaterThan(0);
+    for (const event of started) expect(event.seq).toBeGreaterThan(held?.seq ?? 0);
   }, 120_000);
 });

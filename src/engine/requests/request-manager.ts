@@ -70,6 +70,8 @@ export class RequestManager {
   readonly #exports: ExportQueue;
   /** receive() calls, one after another, so a push and a catch-up of one change never interleave. */
   #work: Promise<void> = Promise.resolve();
+  /** receive() calls not yet through: each may add an export. */
+  #receiving = 0;
   /** Deliveries and shreds in flight, so whenIdle() and close() can wait for them. */
   readonly #tasks = new Set<Promise<unknown>>();
   #expiryTimer: NodeJS.Timeout | undefined;
@@ -160,8 +162,12 @@ export class RequestManager {
   /** Every push and catch-up item; a change already seen (same id and cursor) is ignored. */
   receive(request: VideoRequest): void {
     if (this.#closed) return;
+    this.#receiving += 1;
     this.#work = this.#work
       .then(() => this.#receive(request))
+      .finally(() => {
+        this.#receiving -= 1;
+      })
       .catch((err: unknown) => {
         this.#events.append({
           level: 'error',
@@ -234,6 +240,11 @@ export class RequestManager {
   /** Batched: at most ten calls a second. */
   subscribe(listener: () => void): () => void {
     return this.#notifier.subscribe(listener);
+  }
+
+  /** True while footage is being taken in or exported into the buffer, or waits to be. */
+  get exporting(): boolean {
+    return this.#receiving > 0 || this.#exports.busy;
   }
 
   /** Resolves once nothing is being received, exported, delivered or shredded right now. */

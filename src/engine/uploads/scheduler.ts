@@ -28,6 +28,8 @@ export type UploadSchedulerOptions = {
   gate: BandwidthGate;
   destinations: Iterable<Destination>;
   concurrency: number;
+  /** While true, no new job starts (running ones go on); looked at again every tick. */
+  holdNewJobs?: () => boolean;
   now?: () => number;
 };
 
@@ -53,6 +55,7 @@ export class UploadScheduler {
   readonly #gate: BandwidthGate;
   readonly #destinations = new Map<string, Destination>();
   readonly #now: () => number;
+  readonly #holdNewJobs: () => boolean;
   readonly #running = new Map<string, Running>();
   #concurrency: number;
   #timer: NodeJS.Timeout | undefined;
@@ -64,6 +67,7 @@ export class UploadScheduler {
     this.#runner = options.runner;
     this.#gate = options.gate;
     this.#now = options.now ?? (() => performance.now());
+    this.#holdNewJobs = options.holdNewJobs ?? (() => false);
     for (const destination of options.destinations) this.setDestination(destination);
     this.#concurrency = checkConcurrency(options.concurrency);
   }
@@ -158,7 +162,7 @@ export class UploadScheduler {
   }
 
   #fill(): void {
-    if (!this.#timer) return;
+    if (!this.#timer || this.#holdNewJobs()) return;
     while (this.#running.size < this.#concurrency && this.#gate.open) {
       const job = this.#queue.next([...this.#destinations.keys()], new Set(this.#running.keys()));
       if (!job) break;

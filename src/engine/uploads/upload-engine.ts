@@ -73,6 +73,8 @@ export class UploadEngine {
     /** Request clips are uploaded from here, decrypted on the way. */
     buffer: BufferStore;
     onChange: () => void;
+    /** While true, queued jobs wait to start (see UploadScheduler). */
+    holdNewJobs?: () => boolean;
     clock?: () => Date;
   }) {
     const { config, settings } = options;
@@ -132,10 +134,13 @@ export class UploadEngine {
       }),
       gate: this.gate,
       destinations: this.#destinations.values(),
+      holdNewJobs: options.holdNewJobs,
       concurrency:
         settings.get(SETTING.concurrency, z.number().int().min(1).max(26)) ??
         config.uploads.concurrency,
     });
+    // Looked up when a job is done: the service destination only arrives once linked.
+    const verifiesHash = (id: string) => this.#destinations.get(id)?.verifiesHash === true;
     this.#docks = config.docks
       .filter((dock) => dock.enabled)
       .map(
@@ -144,12 +149,16 @@ export class UploadEngine {
             dock,
             queue: this.queue,
             events: options.events,
+            verifiesHash,
             onChange: () => this.#changed(),
           }),
       );
     this.#syncFolders = config.syncFolders
       .filter((folder) => folder.enabled)
-      .map((folder) => new SyncFolderSource({ folder, queue: this.queue, events: options.events }));
+      .map(
+        (folder) =>
+          new SyncFolderSource({ folder, queue: this.queue, events: options.events, verifiesHash }),
+      );
     this.queue.subscribe(() => this.#changed());
   }
 
