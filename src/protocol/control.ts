@@ -92,8 +92,9 @@ export const commandSchemas = {
     z.object({
       cameraId: z.string().min(1),
       at: isoTime.optional(),
-      name: z.string().min(1, 'give the snapshot a name'),
-      description: z.string().default(''),
+      // The service's bounds (uploadMetadataSchema): past them it would refuse the upload.
+      name: z.string().trim().min(1, 'give the snapshot a name').max(200),
+      description: z.string().trim().max(5000).default(''),
       caseChoice: caseChoiceSchema.default('none'),
       /** Also (or only, with caseChoice 'none' and no service) keep the JPEG here. */
       out: z.string().min(1).optional(),

@@ -222,6 +222,9 @@ export const uploadMetadataSchema = z.object({
   caseId: id,
   kind: evidenceKindSchema,
   filename: name,
+  /** What the operator called it (a snapshot's name) and what it shows. */
+  name: name.optional(),
+  description: text(5000).optional(),
   sha256: sha256Schema,
   size: z.string().regex(/^\d+$/, 'a whole number of bytes').transform(Number).optional(),
   cameraId: id.optional(),
@@ -237,6 +240,8 @@ export const evidenceSchema = z.object({
   caseId: z.string(),
   kind: evidenceKindSchema,
   filename: z.string(),
+  name: z.string().nullable(),
+  description: z.string().nullable(),
   size: z.number().int().nonnegative(),
   sha256: sha256Schema,
   cameraId: z.string().nullable(),

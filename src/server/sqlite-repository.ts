@@ -156,6 +156,18 @@ const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'evidence name and description',
+    up: (db) => {
+      // Evidence filed before has neither (NULL). ALTER has no IF NOT EXISTS: the step's own
+      // transaction, which also sets the version, makes it all or nothing.
+      db.exec(`
+        ALTER TABLE evidence ADD COLUMN name TEXT;
+        ALTER TABLE evidence ADD COLUMN description TEXT;
+      `);
+    },
+  },
 ];
 
 type Row = Record<string, SQLOutputValue>;
@@ -472,15 +484,18 @@ export class SqliteRepository implements Repository {
     const id = newId('ev');
     this.#db
       .prepare(
-        `INSERT INTO evidence (id, case_id, kind, filename, size, sha256, camera_id, camera_name,
-           camera_location, time_from, time_to, request_id, uploaded_by, storage_id, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO evidence (id, case_id, kind, filename, name, description, size, sha256,
+           camera_id, camera_name, camera_location, time_from, time_to, request_id, uploaded_by,
+           storage_id, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         id,
         input.caseId,
         input.kind,
         input.filename,
+        input.name,
+        input.description,
         input.size,
         input.sha256,
         input.cameraId,
@@ -650,6 +665,8 @@ function toEvidence(row: Row): StoredEvidence {
       caseId: row.case_id,
       kind: row.kind,
       filename: row.filename,
+      name: row.name,
+      description: row.description,
       size: Number(row.size),
       sha256: row.sha256,
       cameraId: row.camera_id,

@@ -6,7 +6,12 @@ import { createHash } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Server as TusServer, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type Principal, type UploadResult, uploadMetadataSchema } from '../protocol/service.ts';
+import {
+  type Principal,
+  type UploadMetadata,
+  type UploadResult,
+  uploadMetadataSchema,
+} from '../protocol/service.ts';
 import { authenticate, hasLevel } from './access.ts';
 import { ApiError, parseInput } from './api-error.ts';
 import type { ServiceContext } from './context.ts';
@@ -29,13 +34,22 @@ async function sha256Of(ctx: ServiceContext, id: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/**
+ * @tus/server reads an empty value as null (tus sends it as a bare key, or with empty base64):
+ * that key is left out, like a snapshot without a description or a camera without a location.
+ */
+function uploadMetadata(upload: Upload): UploadMetadata {
+  const given = Object.entries(upload.metadata ?? {}).filter(([, value]) => value !== null);
+  return parseInput(uploadMetadataSchema, Object.fromEntries(given), 'Upload-Metadata');
+}
+
 export function createTusServer(ctx: ServiceContext): TusServer {
   const { repo, store } = ctx;
   const principalOf = (req: TusRequest): Principal =>
     authenticate(repo, req.headers.get('authorization'));
 
   function checkCreate(principal: Principal, upload: Upload): void {
-    const meta = parseInput(uploadMetadataSchema, upload.metadata, 'Upload-Metadata');
+    const meta = uploadMetadata(upload);
     if (upload.size === undefined) {
       throw new ApiError(
         'bad_request',
@@ -75,7 +89,7 @@ export function createTusServer(ctx: ServiceContext): TusServer {
   }
 
   async function finish(principal: Principal, upload: Upload): Promise<UploadResult> {
-    const meta = parseInput(uploadMetadataSchema, upload.metadata, 'Upload-Metadata');
+    const meta = uploadMetadata(upload);
     const actual = await sha256Of(ctx, upload.id);
     if (actual !== meta.sha256) {
       await store.remove(upload.id);
@@ -111,6 +125,8 @@ export function createTusServer(ctx: ServiceContext): TusServer {
         caseId: meta.caseId,
         kind: meta.kind,
         filename: meta.filename,
+        name: meta.name ?? null,
+        description: meta.description ?? null,
         size: upload.size ?? 0,
         sha256: actual,
         cameraId: meta.cameraId ?? null,

@@ -38,7 +38,7 @@ describe('snapshots and clips through the engine commands', () => {
     await test?.close();
   });
 
-  it('files a snapshot into a new case with its camera metadata', async () => {
+  it('files a snapshot into a new case with its name, description and camera metadata', async () => {
     const { engine } = test;
     const shot = await engine.run('snapshot.export', {
       cameraId: 'lobby',
@@ -56,6 +56,8 @@ describe('snapshots and clips through the engine commands', () => {
     const [evidence] = (await engine.rest?.listEvidence(caseId))?.items ?? [];
     expect(evidence).toMatchObject({
       kind: 'snapshot',
+      name: 'Person at door',
+      description: 'Red jacket',
       cameraId: 'lobby',
       cameraName: 'Front lobby',
       cameraLocation: 'Ground floor',

@@ -132,6 +132,36 @@ describe('evidence uploads over tus', () => {
     });
   });
 
+  it("files a snapshot's name and description, and takes an empty value as none", async () => {
+    const named = randomBytes(3000);
+    const plain = randomBytes(3000);
+    const described = {
+      kind: 'snapshot',
+      name: 'Person at door',
+      description: 'Red jacket',
+    } as const;
+    const blank = {
+      kind: 'snapshot',
+      name: 'Empty hall',
+      description: '',
+      cameraLocation: '',
+    } as const;
+    const key = service.investigator.key;
+    expect((await upload(service, key, named, metaFor(named, described)).done).ok).toBe(true);
+    expect((await upload(service, key, plain, metaFor(plain, blank)).done).ok).toBe(true);
+    const listed = await service.investigator.client.listEvidence(caseId);
+    expect(
+      listed.items.map(({ name, description, cameraLocation }) => ({
+        name,
+        description,
+        cameraLocation,
+      })),
+    ).toEqual([
+      { name: 'Person at door', description: 'Red jacket', cameraLocation: 'Lobby' },
+      { name: 'Empty hall', description: null, cameraLocation: null },
+    ]);
+  });
+
   it('rejects a tampered upload with a clear error and leaves nothing in the case', async () => {
     const announced = randomBytes(200_000);
     const sent = Buffer.from(announced);

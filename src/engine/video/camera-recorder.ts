@@ -6,6 +6,7 @@ import type { Readable } from 'node:stream';
 import { Backoff } from '../../core/backoff.ts';
 import { parseSegmentListLine } from '../../core/segment-list.ts';
 import type { CameraConfig, CameraState, CameraStatus } from './camera.ts';
+import type { RtspTimeoutOption } from './ffmpeg-binary.ts';
 import { lastLine, spawnFfmpeg, stopFfmpeg, tailCollector } from './ffmpeg-process.ts';
 import { recorderArgs, SEGMENT_LIST_FD } from './recorder-args.ts';
 import type { NewSegment } from './segment-repo.ts';
@@ -15,6 +16,7 @@ export type CameraRecorderOptions = {
   ffmpegPath: string;
   cameraDir: string;
   font: string | null;
+  rtspTimeout: RtspTimeoutOption;
   onSegment: (segment: NewSegment) => void;
   onStatus: (status: CameraStatus, previous: CameraStatus) => void;
   now: () => number;
@@ -101,6 +103,7 @@ export class CameraRecorder {
       cameraDir: this.#o.cameraDir,
       prefix,
       font: this.#o.font,
+      rtspTimeout: this.#o.rtspTimeout,
     });
     const child = spawnFfmpeg(this.#o.ffmpegPath, args, ['pipe', 'pipe', 'pipe', 'pipe']);
     if (this.#starts > 0) this.#status = { ...this.#status, restarts: this.#status.restarts + 1 };

@@ -76,6 +76,46 @@ export function probeCandidates(candidates: FfmpegCandidate[]): FfmpegProbe {
   return { ok: false, tried };
 }
 
+/**
+ * The RTSP demuxer's socket I/O timeout, in microseconds: `-stimeout` up to ffmpeg 4, `-timeout`
+ * from 5.0, which dropped `-stimeout`. Before 5.0 `-timeout` was the listen timeout and made
+ * ffmpeg wait for the camera to call in, so neither spelling is safe on the other side.
+ */
+export type RtspTimeoutOption = '-stimeout' | '-timeout';
+
+/** The major of a release ("5.1.6-0+deb12u1", "n4.4"); null for git builds ("N-47683-g0e8eb07980-static"). */
+export function ffmpegMajor(version: string): number | null {
+  const match = /^n?(\d+)\.\d/.exec(version);
+  return match ? Number(match[1]) : null;
+}
+
+/** From `ffmpeg -h demuxer=rtsp`: the options the binary's RTSP demuxer really takes. */
+export function rtspTimeoutFromHelp(help: string): RtspTimeoutOption {
+  return /^\s*-stimeout\s/m.test(help) ? '-stimeout' : '-timeout';
+}
+
+const askedRtspTimeouts = new Map<string, RtspTimeoutOption>();
+
+/**
+ * A release number decides; a build without one (git snapshots, like the npm-shipped binary) is
+ * asked once. A binary that cannot answer gets the current spelling, uncached: it will not
+ * record anyway, and the recorder reports why.
+ */
+export function rtspTimeoutOption(ffmpegPath: string, version?: string): RtspTimeoutOption {
+  const major = version === undefined ? null : ffmpegMajor(version);
+  if (major !== null) return major >= 5 ? '-timeout' : '-stimeout';
+  const known = askedRtspTimeouts.get(ffmpegPath);
+  if (known !== undefined) return known;
+  const run = spawnSync(ffmpegPath, ['-hide_banner', '-h', 'demuxer=rtsp'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  if (run.error || run.status !== 0) return '-timeout';
+  const option = rtspTimeoutFromHelp(run.stdout);
+  askedRtspTimeouts.set(ffmpegPath, option);
+  return option;
+}
+
 export const ffmpegFix =
   'set "ffmpegPath" in the config or FFMPEG_PATH, run npm install (it ships @ffmpeg-installer/ffmpeg), or apt-get install ffmpeg';
 

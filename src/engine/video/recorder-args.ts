@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { CameraConfig } from './camera.ts';
+import type { RtspTimeoutOption } from './ffmpeg-binary.ts';
 
 export type RecorderArgsOptions = {
   cameraDir: string;
@@ -7,6 +8,8 @@ export type RecorderArgsOptions = {
   prefix: string;
   /** Font for the burnt-in clock and name; null draws none. */
   font: string | null;
+  /** How this ffmpeg spells RTSP's socket timeout (rtspTimeoutOption). */
+  rtspTimeout: RtspTimeoutOption;
 };
 
 /** File descriptor ffmpeg writes the CSV segment list to (0–2 are stdin, progress, log). */
@@ -40,7 +43,7 @@ export function recorderArgs(camera: CameraConfig, options: RecorderArgsOptions)
     const url = camera.source.url;
     // Without a timeout a stalled camera holds ffmpeg forever instead of failing and restarting.
     const timeout = url.startsWith('rtsp')
-      ? ['-rtsp_transport', 'tcp', '-stimeout', '10000000']
+      ? ['-rtsp_transport', 'tcp', options.rtspTimeout, '10000000']
       : ['-rw_timeout', '10000000'];
     // ffmpeg probes a live stream for 5 s by default before it writes a frame; a camera's
     // stream describes itself within its first keyframe interval.

@@ -7,6 +7,7 @@ import type { Store } from '../store/database.ts';
 import type { CameraConfig, CameraStatus } from './camera.ts';
 import { CameraRecorder } from './camera-recorder.ts';
 import { findDrawtextFont } from './drawtext-font.ts';
+import { rtspTimeoutOption } from './ffmpeg-binary.ts';
 import { type Segment, SegmentRepo } from './segment-repo.ts';
 
 export type RecorderOptions = {
@@ -15,6 +16,8 @@ export type RecorderOptions = {
   /** Segments go to `<archiveDir>/<cameraId>/`. */
   archiveDir: string;
   ffmpegPath: string;
+  /** probeFfmpeg's version; without it, ffmpeg is asked how it spells options. */
+  ffmpegVersion?: string;
   cameras: readonly CameraConfig[];
   now?: () => number;
   restartBackoff?: { baseMs: number; maxMs: number };
@@ -55,6 +58,7 @@ export class Recorder {
     this.#running = true;
     this.#recorders.clear();
     const font = findDrawtextFont();
+    const rtspTimeout = rtspTimeoutOption(this.#o.ffmpegPath, this.#o.ffmpegVersion);
     const demo = [...this.#cameras.values()].some((c) => c.enabled && c.source.kind === 'demo');
     if (font.path === null && demo) {
       this.#o.events.append({
@@ -72,6 +76,7 @@ export class Recorder {
         ffmpegPath: this.#o.ffmpegPath,
         cameraDir: path.join(this.#o.archiveDir, camera.id),
         font: font.path,
+        rtspTimeout,
         onSegment: (segment) => {
           this.segments.add(segment);
           this.sweep(camera.id);
