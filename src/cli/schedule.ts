@@ -13,7 +13,7 @@ export function scheduleEntries(text: string): string[] {
   if (entries.length === 0) {
     throw badInput(
       'the schedule is empty',
-      'give entries like "Mon-Fri 08:00-18:00 2M; * unlimited"',
+      'give entries like "Mon-Fri 08:00-18:00 2M; * * unlimited"',
     );
   }
   const parsed = parseSchedule(entries);
@@ -21,7 +21,7 @@ export function scheduleEntries(text: string): string[] {
     const error = parsed.errors[0];
     throw badInput(
       `schedule entry ${(error?.index ?? 0) + 1} "${error?.entry}": ${error?.message}`,
-      'write entries as DAYS [HH:MM-HH:MM] RATE, e.g. "Mon-Fri 08:00-18:00 2M; Sat-Sun off; * unlimited"',
+      'write entries as DAYS [HH:MM-HH:MM or *] RATE, e.g. "Mon-Fri 08:00-18:00 2M; Sat-Sun off; * * unlimited"',
     );
   }
   return entries;
@@ -59,7 +59,7 @@ export function registerSchedule(program: Command): void {
 
   schedule
     .command('set')
-    .description('replace the schedule: "Mon-Fri 08:00-18:00 2M; Sat-Sun off; * unlimited"')
+    .description('replace the schedule: "Mon-Fri 08:00-18:00 2M; Sat-Sun off; * * unlimited"')
     .argument('<entries>', 'entries separated by ;')
     .action((text: string, _opts, command: Command) => {
       const entries = scheduleEntries(text);

@@ -88,6 +88,34 @@ function checkDestinations(ctx: Ctx, root: Record<string, unknown>): void {
   }
 }
 
+/**
+ * Moving or deleting a source is safe only once the destination confirmed its SHA-256
+ * (DESIGN.md, Upload job): the service and an archive do, a plain tus endpoint only tells
+ * how many bytes it holds.
+ */
+function checkAfterUpload(ctx: Ctx, root: Record<string, unknown>): void {
+  const destinations = items(root, 'destinations');
+  const idsOf = (kind: string) =>
+    destinations.flatMap(({ item }) => (item.kind === kind ? (text(item.id) ?? []) : []));
+  const plainTus = new Set(idsOf('tus'));
+  const hashChecked = ['service', ...idsOf('archive')].map((id) => JSON.stringify(id)).join(' or ');
+  for (const list of ['docks', 'syncFolders']) {
+    for (const { index, item } of items(root, list)) {
+      const after = item.afterUpload;
+      const policy = isRecord(after) ? after.policy : undefined;
+      if (policy !== 'move' && policy !== 'delete') continue;
+      const destination = text(item.destination);
+      if (destination === undefined || !plainTus.has(destination)) continue;
+      report(
+        ctx,
+        [list, index, 'afterUpload', 'policy'],
+        `must be "keep" with destination ${JSON.stringify(destination)}: a plain tus endpoint confirms the size of an upload but not its SHA-256, so the source would be ${policy === 'move' ? 'moved' : 'deleted'} unchecked`,
+        `use "keep", or send to the service or an archive, which check the hash: set ${list}[${index}].destination to ${hashChecked}`,
+      );
+    }
+  }
+}
+
 function checkOperator(ctx: Ctx, root: Record<string, unknown>): void {
   const users = items(root, 'users');
   const operator = text(root.operator);
@@ -182,6 +210,7 @@ export function crossCheck(value: unknown, ctx: Ctx): void {
   checkUnique(ctx, value, 'syncFolders', 'id', 'sync folder');
   checkUnique(ctx, value, 'users', 'name', 'user');
   checkDestinations(ctx, value);
+  checkAfterUpload(ctx, value);
   checkOperator(ctx, value);
   checkSourceFolders(ctx, value);
   checkAutoApprove(ctx, value);

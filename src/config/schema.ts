@@ -68,7 +68,9 @@ const scheduleEntry = withInfo(
       const parsed = parseScheduleEntry(text);
       if (!parsed.ok) ctx.addIssue({ code: 'custom', message: parsed.message });
     })
-    .describe('<days> [<HH:MM-HH:MM>] <rate>, e.g. "Mon-Fri 08:00-18:00 2M" or "Sat-Sun off"'),
+    .describe(
+      '<days> [<HH:MM-HH:MM> or * for the whole day] <rate>, e.g. "Mon-Fri 08:00-18:00 2M" or "Sat-Sun off"',
+    ),
   {
     fix: 'write entries like "Mon-Fri 08:00-18:00 2M", "Sat,Sun off" or "* 18:00-08:00 unlimited"',
   },
@@ -106,7 +108,7 @@ const afterUploadSchema = z
     z.object({ policy: z.literal('delete').describe('delete the source file') }).strict(),
   ])
   .describe(
-    'What happens to a source file once the destination has confirmed its SHA-256: keep, move or delete',
+    'What happens to a source file once the destination has confirmed its SHA-256: keep, move or delete (move and delete need the service or an archive destination; a plain tus endpoint confirms only the size)',
   );
 
 const afterUpload = afterUploadSchema.default({ policy: 'keep' });

@@ -1,7 +1,8 @@
 /**
  * rclone-style weekly bandwidth timetable (DESIGN.md, Schedule).
  *
- * Entry: `<days> <HH:MM-HH:MM> <rate>` or `<days> <rate>` for the whole day.
+ * Entry: `<days> <HH:MM-HH:MM> <rate>`, or `<days> * <rate>` or `<days> <rate>` for the whole
+ * day (so `* * unlimited` reads as every day, all day).
  *   days  `*`, `Mon`, `Mon-Fri`, `Sat-Mon` (wraps), `Sat,Sun`, `Mon-Wed,Sat` (full names too,
  *         any case)
  *   time  00:00 to 24:00; an end before the start (`18:00-08:00`) runs past midnight into the
@@ -136,7 +137,7 @@ function parseTime(text: string, column: number): number {
 
 function parseTimeRange(token: string, column: number): { start: number; end: number } {
   const dash = token.indexOf('-');
-  if (dash < 0) throw expected('a time range HH:MM-HH:MM', column, token);
+  if (dash < 0) throw expected('a time range HH:MM-HH:MM or *', column, token);
   const startText = token.slice(0, dash);
   const start = parseTime(startText, column);
   if (start === DAY_MINUTES) throw expected('a start time before 24:00', column, startText);
@@ -146,11 +147,16 @@ function parseTimeRange(token: string, column: number): { start: number; end: nu
   if (end === start) {
     throw new EntryError(
       endColumn,
-      `expected an end time other than the start at column ${endColumn}, found "${endText}" (leave the time range out for the whole day)`,
+      `expected an end time other than the start at column ${endColumn}, found "${endText}" (write * or leave the time range out for the whole day)`,
     );
   }
   return { start, end };
 }
+
+const WHOLE_DAY = { start: 0, end: DAY_MINUTES };
+
+const parseTimePart = (token: string, column: number): { start: number; end: number } =>
+  token === '*' ? WHOLE_DAY : parseTimeRange(token, column);
 
 export function parseScheduleEntry(text: string): ScheduleEntryResult {
   try {
@@ -172,12 +178,10 @@ function parseEntryTokens(text: string): ScheduleEntry {
   if (!daysToken) throw expected(EXPECTED_DAY, endColumn, null);
   const days = parseDays(daysToken.text, daysToken.column);
   if (!second) throw expected(`a time range or ${EXPECTED_RATE}`, endColumn, null);
-  // A time range always has a colon and a rate never does, so the colon tells them apart
-  // and a missing rate after a time range is reported as such.
-  const hasTime = second.text.includes(':') || third !== undefined;
-  const range = hasTime
-    ? parseTimeRange(second.text, second.column)
-    : { start: 0, end: DAY_MINUTES };
+  // A time part is a range with a colon or `*`, and a rate is never either, so a missing
+  // rate after a time part is reported as such.
+  const hasTime = second.text === '*' || second.text.includes(':') || third !== undefined;
+  const range = hasTime ? parseTimePart(second.text, second.column) : WHOLE_DAY;
   const rateToken = hasTime ? third : second;
   if (!rateToken) throw expected(EXPECTED_RATE, endColumn, null);
   const rate = parseRate(rateToken.text);

@@ -128,14 +128,18 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
   });
 
   it('schedule show / set, and an entry it cannot read (exit 2)', async () => {
-    const set = await custody(data, ['schedule', 'set', 'Mon-Fri 08:00-18:00 2M; * unlimited']);
+    // `* *`: every day, all day — the catch-all after the working-hours window.
+    const set = await custody(data, ['schedule', 'set', 'Mon-Fri 08:00-18:00 2M; * * unlimited']);
     expect(set.code).toBe(0);
+    expect(set.stdout).toContain('schedule set: Mon-Fri 08:00-18:00 2M; * * unlimited');
     const shown = await custody(data, ['schedule', 'show', '--json']);
-    expect(scheduleShowOutputSchema.parse(JSON.parse(shown.stdout))).toMatchObject({
-      entries: ['Mon-Fri 08:00-18:00 2M', '* unlimited'],
-    });
+    const entries = ['Mon-Fri 08:00-18:00 2M', '* * unlimited'];
+    const parsed = scheduleShowOutputSchema.parse(JSON.parse(shown.stdout));
+    expect(parsed.entries).toEqual(entries);
+    expect(entries).toContain(parsed.entry);
     const human = await custody(data, ['schedule']);
     expect(human.stdout).toMatch(/^1\.\s+Mon-Fri 08:00-18:00 2M/m);
+    expect(human.stdout).toMatch(/^2\.\s+\* \* unlimited/m);
     expect(human.stdout).toMatch(/^now: /m);
 
     const bad = await custody(data, ['schedule', 'set', 'Mon-Fry 2M']);

@@ -154,6 +154,15 @@ describe('field messages', () => {
     expect(issue?.fix).toContain('"front-lobby"');
   });
 
+  it('refuses to move or delete a source a plain tus endpoint got, and names the way out', () => {
+    const file = fileFor('delete-after-tus-upload.json');
+    expect(formatConfigIssues(loadError(file))).toBe(
+      `custody: ${file}: docks[0].afterUpload.policy: must be "keep" with destination "nas": a plain tus endpoint confirms the size of an upload but not its SHA-256, so the source would be deleted unchecked (got "delete") — use "keep", or send to the service or an archive, which check the hash: set docks[0].destination to "service" or "vault"`,
+    );
+    const [moved] = loadError(fileFor('move-after-tus-upload.json')).issues;
+    expect(moved?.message).toContain('so the source would be moved unchecked');
+  });
+
   it('lists the destinations that exist', () => {
     const [issue] = loadError(fileFor('unknown-destination.json')).issues;
     expect(issue?.fix).toContain('use "service"');

@@ -36,6 +36,12 @@ function entry(text: string): ScheduleEntry {
 
 const withoutText = ({ text: _text, ...rest }: ScheduleEntry) => rest;
 
+/** A whole-day entry's text spelled with `*` as its time part; other entries unchanged. */
+const starTime = (text: string): string => {
+  const [days, second, third] = text.split(' ');
+  return third === undefined ? `${days} * ${second}` : text;
+};
+
 // 2025-06-02 is a Monday.
 const at = (iso: string) => new Date(`${iso}Z`);
 
@@ -63,6 +69,18 @@ describe('parseScheduleEntry', () => {
     expect(entry('* 18:00-08:00 unlimited').days).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(entry('Sun 8:00-24:00 512K')).toMatchObject({ startMinute: 480, endMinute: DAY });
     expect(entry('  Tue   1.5M  ')).toMatchObject({ text: 'Tue   1.5M', days: [2] });
+  });
+
+  it('reads * as the time part for the whole day, as if it were left out', () => {
+    expect(withoutText(entry('* * unlimited'))).toEqual(withoutText(entry('* unlimited')));
+    expect(withoutText(entry('Mon-Fri * 2M'))).toEqual({
+      days: [1, 2, 3, 4, 5],
+      startMinute: 0,
+      endMinute: DAY,
+      bytesPerSecond: 2 * MIB,
+    });
+    // The canonical text leaves the time part out; it reads back to the same entry.
+    expect(formatScheduleEntry(entry('Sat,Sun * off'))).toBe('Sat,Sun off');
   });
 
   it('keeps an overnight range as an end before the start', () => {
@@ -94,18 +112,21 @@ describe('parseScheduleEntry', () => {
       'expected a time HH:MM (00:00 to 24:00) at column 11, found "25:00"',
     ],
     ['Mon 8h-18:00 2M', 5, 'expected a time HH:MM (00:00 to 24:00) at column 5, found "8h"'],
-    ['Mon 08:00 2M', 5, 'expected a time range HH:MM-HH:MM at column 5, found "08:00"'],
+    ['Mon 08:00 2M', 5, 'expected a time range HH:MM-HH:MM or * at column 5, found "08:00"'],
     ['Mon 24:00-08:00 2M', 5, 'expected a start time before 24:00 at column 5, found "24:00"'],
     [
       'Mon 08:00-08:00 2M',
       11,
-      'expected an end time other than the start at column 11, found "08:00" (leave the time range out for the whole day)',
+      'expected an end time other than the start at column 11, found "08:00" (write * or leave the time range out for the whole day)',
     ],
     [
       'Mon 08:00-18:00',
       16,
       'expected a rate (2M, 512K, 800, off or unlimited) at column 16, found end of entry',
     ],
+    ['* *', 4, 'expected a rate (2M, 512K, 800, off or unlimited) at column 4, found end of entry'],
+    ['Mon * *', 7, 'expected a rate (2M, 512K, 800, off or unlimited) at column 7, found "*"'],
+    ['* * 2M off', 8, 'expected end of entry at column 8, found "off"'],
     ['Mon fast', 5, 'expected a rate (2M, 512K, 800, off or unlimited) at column 5, found "fast"'],
     ['Mon 08:00-18:00 2M extra', 20, 'expected end of entry at column 20, found "extra"'],
   ])('rejects %j at column %i', (text, column, message) => {
@@ -120,6 +141,16 @@ describe('parseScheduleEntry', () => {
         expect(parsed).toEqual({ ok: true, entry: { ...e, text } });
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('reads DAYS * RATE like DAYS RATE for any whole-day entry', () => {
+    const wholeDay = entryArb.filter((e) => e.startMinute === 0 && e.endMinute === DAY);
+    fc.assert(
+      fc.property(wholeDay, (e) => {
+        const text = starTime(formatScheduleEntry(e));
+        expect(parseScheduleEntry(text)).toEqual({ ok: true, entry: { ...e, text } });
+      }),
     );
   });
 
@@ -147,7 +178,8 @@ describe('parseScheduleEntry', () => {
 
   it('puts every error at a column within the entry (or just past its end)', () => {
     const unit = fc.constantFrom(...'MonTuWedFriSat*,-:0123456789 offunlimitedKMG/s'.split(''));
-    const validText = entryArb.map(formatScheduleEntry);
+    const canonical = entryArb.map(formatScheduleEntry);
+    const validText = fc.oneof(canonical, canonical.map(starTime));
     // Valid entries with one character changed reach the errors deep inside an entry.
     const mutatedArb = fc
       .tuple(validText, fc.nat(), unit)
@@ -168,6 +200,14 @@ describe('parseScheduleEntry', () => {
 });
 
 describe('parseSchedule', () => {
+  it('reads the whole-day catch-all after a window, first match first', () => {
+    const result = parseSchedule('Mon-Fri 08:00-18:00 2M; * * unlimited');
+    expect(result.ok && result.schedule.entries.map(withoutText)).toEqual([
+      { days: [1, 2, 3, 4, 5], startMinute: 480, endMinute: 1080, bytesPerSecond: 2 * MIB },
+      { days: [0, 1, 2, 3, 4, 5, 6], startMinute: 0, endMinute: DAY, bytesPerSecond: null },
+    ]);
+  });
+
   it('splits a string on semicolons and newlines, skipping blank pieces', () => {
     const result = parseSchedule('Mon-Fri 08:00-18:00 2M; Sat-Sun off\n\n* 18:00-08:00 unlimited;');
     expect(result.ok && result.schedule.entries.map((e) => e.text)).toEqual([

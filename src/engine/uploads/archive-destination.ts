@@ -26,6 +26,7 @@ export type ArchiveSidecar = {
  */
 export class ArchiveDestination implements Destination {
   readonly id: string;
+  readonly verifiesHash = true;
   readonly #dir: string;
   readonly #now: () => Date;
 

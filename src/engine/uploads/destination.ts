@@ -18,6 +18,11 @@ export type TransferContext = {
 /** Where a job's file goes: a tus endpoint (the service is one) or an archive folder. */
 export interface Destination {
   readonly id: string;
+  /**
+   * Whether verify() confirms the SHA-256 of what the destination holds, not just its size:
+   * only then may a dock or sync folder move or delete the source (DESIGN.md, Upload job).
+   */
+  readonly verifiesHash: boolean;
   /** Sends what the destination lacks of the job's bytes; resolves once it holds every byte. */
   transfer(job: UploadJob, context: TransferContext): Promise<void>;
   /** Confirms the destination holds the whole file with `job.sha256`. */

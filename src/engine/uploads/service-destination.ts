@@ -20,6 +20,7 @@ function evidenceKind(job: UploadJob): string {
  */
 export class ServiceDestination implements Destination {
   readonly id = 'service';
+  readonly verifiesHash = true;
   readonly #tus: TusDestination;
   readonly #rest: ServiceRestClient;
   readonly #cases: CaseResolver;

@@ -50,6 +50,8 @@ export function tusMetadata(job: UploadJob): Record<string, string> {
  */
 export class TusDestination implements Destination {
   readonly id: string;
+  // A plain tus server only tells its offset, never what hash it holds.
+  readonly verifiesHash = false;
   readonly #endpoint: string;
   readonly #client: TusClient;
 

@@ -9,7 +9,8 @@ export type AfterUpload = Config['docks'][number]['afterUpload'];
 
 /**
  * Keeps, moves or deletes the sources of one dock or sync folder once their jobs are done:
- * `done` comes only after the destination confirmed the whole file and its hash.
+ * `done` comes only after the destination confirmed the whole file, and a source is moved or
+ * deleted only when that destination also confirmed its hash.
  * Returns the stop, which waits for moves and deletes under way.
  */
 export function applyAfterUpload(options: {
@@ -20,12 +21,20 @@ export function applyAfterUpload(options: {
   owns: (job: UploadJob) => boolean;
   /** Folder the source paths are relative to, kept below doneFolder. */
   root: string;
+  /** Whether the destination with this id confirms the SHA-256 when it verifies a job. */
+  verifiesHash: (destinationId: string) => boolean;
 }): () => Promise<void> {
-  const { queue, events, policy, owns, root } = options;
+  const { queue, events, policy, owns, root, verifiesHash } = options;
   if (policy.policy === 'keep') return async () => undefined;
   const pending = new Set<Promise<unknown>>();
   const unsubscribe = queue.subscribe((job) => {
     if (job.state !== 'done' || !owns(job)) return;
+    // The config refuses this pairing, but a job keeps the destination it was queued with,
+    // so one queued before the config changed can still end at a plain tus endpoint.
+    if (!verifiesHash(job.destinationId)) {
+      keepUnverified(events, job, policy.policy);
+      return;
+    }
     const data = { path: job.path, sha256: job.sha256, case: job.caseChoice };
     const act =
       policy.policy === 'delete'
@@ -65,6 +74,16 @@ export function applyAfterUpload(options: {
     unsubscribe();
     await Promise.all(pending);
   };
+}
+
+function keepUnverified(events: EventLog, job: UploadJob, policy: 'move' | 'delete'): void {
+  events.append({
+    level: 'warn',
+    kind: 'upload.source_kept',
+    subject: job.id,
+    message: `${path.basename(job.path)} kept, not ${policy === 'delete' ? 'deleted' : 'moved'}: destination ${job.destinationId} confirmed its size but not its SHA-256 (send to the service or an archive destination to ${policy} sources after upload)`,
+    data: { path: job.path, sha256: job.sha256, destination: job.destinationId },
+  });
 }
 
 async function moveInto(from: string, to: string): Promise<string> {

@@ -19,6 +19,7 @@ export class SyncFolderSource {
   readonly #queue: UploadQueue;
   readonly #events: EventLog;
   readonly #stableMs: number;
+  readonly #verifiesHash: (destinationId: string) => boolean;
   #watcher: FSWatcher | undefined;
   #stopAfterUpload: (() => Promise<void>) | undefined;
 
@@ -26,12 +27,15 @@ export class SyncFolderSource {
     folder: SyncFolderConfig;
     queue: UploadQueue;
     events: EventLog;
+    /** Whether a destination confirms the SHA-256, which moving or deleting a source needs. */
+    verifiesHash: (destinationId: string) => boolean;
     stableMs?: number;
   }) {
     this.#folder = options.folder;
     this.#queue = options.queue;
     this.#events = options.events;
     this.#stableMs = options.stableMs ?? DEFAULT_STABLE_MS;
+    this.#verifiesHash = options.verifiesHash;
   }
 
   /** Resolves once the folder's current files have been seen. */
@@ -46,6 +50,7 @@ export class SyncFolderSource {
       policy: folder.afterUpload,
       owns: (job) => job.sourceKind === 'sync' && job.sourceId === folder.id,
       root,
+      verifiesHash: this.#verifiesHash,
     });
     const watcher = watch(root, {
       awaitWriteFinish: { stabilityThreshold: this.#stableMs, pollInterval: 100 },
