@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { connectEngine } from '../engine/control/client.ts';
@@ -26,13 +27,15 @@ export function registerAttach(program: Command): void {
         );
       }
       // Reconnects after an engine restart; meanwhile the status bar says Offline.
-      const engine = await connectEngine(engineTarget(options, opts), { reconnect: true });
+      const target = engineTarget(options, opts);
+      const engine = await connectEngine(target, { reconnect: true });
       try {
         const { runConsole } = await import('../ui/run-console.tsx');
         const { colorWanted } = await import('../ui/theme.ts');
         await runConsole(engine, {
           color: colorWanted(process.env, options.color),
           interactive: interactive ? true : undefined,
+          attachedTo: 'url' in target ? target.url : path.join(target.dataDir, 'engine.sock'),
         });
       } finally {
         await engine.close();

@@ -102,7 +102,7 @@ export class Engine implements EngineApi {
     const level = this.settings.get(SETTING_LOG_LEVEL, logLevelSchema);
     if (level !== undefined) log.logger.level = level;
     this.buffer = new BufferStore({
-      dir: options.loaded.config.requests.bufferDir ?? path.join(options.dataDir, 'buffer'),
+      dir: bufferDirOf(options),
       keys: new KeyStore(store),
     });
     this.uploads = new UploadEngine({
@@ -131,7 +131,7 @@ export class Engine implements EngineApi {
       const { logging } = options.loaded.config;
       const log = await createLogger({
         level: logging.level,
-        file: logging.file ?? `${options.dataDir}/logs/custody.log`,
+        file: logFileOf(options),
         maxSize: logging.maxSize,
         maxFiles: logging.maxFiles,
       });
@@ -192,7 +192,7 @@ export class Engine implements EngineApi {
     this.recorder = new Recorder({
       store: this.store,
       events: this.events,
-      archiveDir: path.join(this.options.dataDir, 'archive'),
+      archiveDir: archiveDirOf(this.options),
       ffmpegPath: this.ffmpeg.path,
       ffmpegVersion: this.ffmpeg.version,
       cameras,
@@ -322,6 +322,11 @@ export class Engine implements EngineApi {
       startedAt: this.startedAt.toISOString(),
       configFile: file,
       dataDir: this.options.dataDir,
+      paths: {
+        logFile: path.resolve(logFileOf(this.options)),
+        archive: path.resolve(archiveDirOf(this.options)),
+        buffer: path.resolve(bufferDirOf(this.options)),
+      },
       connection: connectionOf(this.service?.status, uploads),
       serviceUrl: this.serviceUrl,
       logLevel: this.log.logger.level as EngineState['logLevel'],
@@ -540,3 +545,9 @@ function connectionOf(
   }
   return { state: service.state, reason: service.reason ?? null };
 }
+
+const logFileOf = (options: EngineOptions) =>
+  options.loaded.config.logging.file ?? path.join(options.dataDir, 'logs', 'custody.log');
+const archiveDirOf = (options: EngineOptions) => path.join(options.dataDir, 'archive');
+const bufferDirOf = (options: EngineOptions) =>
+  options.loaded.config.requests.bufferDir ?? path.join(options.dataDir, 'buffer');

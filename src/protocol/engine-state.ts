@@ -112,6 +112,13 @@ export const engineStateSchema = z.object({
   startedAt: z.iso.datetime(),
   configFile: z.string(),
   dataDir: z.string(),
+  paths: z
+    .object({
+      logFile: z.string(),
+      archive: z.string(),
+      buffer: z.string(),
+    })
+    .describe('where the engine writes, for the About pane'),
   connection: z.object({ state: connectionStateSchema, reason: z.string().nullable() }),
   serviceUrl: z.string().nullable().describe('the evidence service this engine is linked to'),
   logLevel: logLevelSchema,

@@ -39,10 +39,13 @@ export function App({
   store,
   api,
   initialTab = 'inbox',
+  attachedTo,
 }: {
   store: StoreApi<ConsoleState>;
   api: EngineApi;
   initialTab?: TabId;
+  /** Set when attached to an engine that runs on without this console. */
+  attachedTo?: string;
 }) {
   const theme = useTheme();
   const { exit } = useApp();
@@ -68,7 +71,8 @@ export function App({
       if (capturing) return;
       if (input === '?') setHelp(true);
       else if (input === 'q') {
-        const work = workInFlight(store.getState().engine);
+        // Attached, quitting stops nothing: the engine goes on with the work.
+        const work = attachedTo ? [] : workInFlight(store.getState().engine);
         if (work.length === 0) exit();
         else setQuitting(work);
       } else {
@@ -101,7 +105,7 @@ export function App({
       case 'settings':
         return <SettingsPane {...props} />;
       case 'about':
-        return <AboutPane state={state} />;
+        return <AboutPane state={state} attachedTo={attachedTo} />;
     }
   })();
 

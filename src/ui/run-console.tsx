@@ -12,6 +12,8 @@ export type ConsoleOptions = {
   interactive?: boolean;
   /** Shown in the status bar while the engine opens (the config's workstation name). */
   workstation?: string;
+  /** The engine's socket or URL when this console is attached to one running elsewhere. */
+  attachedTo?: string;
 };
 
 /** The first frame, drawn before the engine is open: the operator sees the console at once. */
@@ -76,7 +78,7 @@ export async function runConsole(
     throw err;
   }
   const { store, close } = createConsoleStore(api);
-  instance.rerender(tree(<App store={store} api={api} />));
+  instance.rerender(tree(<App store={store} api={api} attachedTo={options.attachedTo} />));
   try {
     await instance.waitUntilExit();
   } finally {

@@ -24,14 +24,18 @@ describe.each([
     await cleanup?.();
   });
 
-  async function open() {
+  async function open(attachedTo?: string) {
     const test = await openTestEngine();
     const consoleStore = createConsoleStore(test.engine);
     cleanup = async () => {
       consoleStore.close();
       await test.close();
     };
-    screen = await renderSized(<App store={consoleStore.store} api={test.engine} />, columns, rows);
+    screen = await renderSized(
+      <App store={consoleStore.store} api={test.engine} attachedTo={attachedTo} />,
+      columns,
+      rows,
+    );
     return { screen, engine: test.engine, dir: test.dir };
   }
 
@@ -101,6 +105,23 @@ describe.each([
     await screen.press('q');
     await screen.press('y');
     await expect(exited).resolves.toBeUndefined();
+  });
+
+  it('attached, quits at once even with uploads in flight: the engine keeps them going', async () => {
+    const { screen, engine, dir } = await open('/srv/custody/engine.sock');
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const file = path.join(dir, 'statement.mp4');
+    writeFileSync(file, Buffer.alloc(4096, 1));
+    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
+    await waitForFrame(screen.frame, /0 ?(up|↑|uploading,) ?1 ?(q|queued)/);
+    await screen.press('6');
+    expect(screen.frame()).toMatch(
+      /Engine\s+attached at \/srv\/custody\/engine\.sock, running since/,
+    );
+    const exited = screen.instance.waitUntilExit();
+    await screen.press('q');
+    await expect(exited).resolves.toBeUndefined();
+    expect(engine.state().uploads.jobs.map((job) => job.state)).toEqual(['queued']);
   });
 
   it('sends digits and q to an open wizard, and Esc closes it', async () => {
