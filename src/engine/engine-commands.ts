@@ -92,6 +92,20 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     });
     return { id: created.id };
   };
+  /**
+   * Attaching evidence to an existing case needs manage on it: asked now, so the operator hears
+   * it in the wizard, not later from a failed upload (or before the snapshot is taken).
+   */
+  const ensureManage = async (choice: CaseChoice): Promise<void> => {
+    if (choice === 'none' || !('id' in choice)) return;
+    const found = await rest('filing into a case').getCase(choice.id);
+    if (found.access === 'manage') return;
+    throw new CustodyError(
+      `no Manage permission on case "${found.name}" (${found.id}) for this workstation`,
+      'ask someone who manages the case to grant it manage, or choose another case',
+      ExitCode.notPermitted,
+    );
+  };
   const jobs =
     (action: keyof typeof JOB_ACTIONS) =>
     async (target: JobTarget): Promise<{ changed: number }> => {
@@ -105,6 +119,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
 
     'uploads.add': async ({ paths, caseChoice, destination }) => {
       need('upload', 'uploading files');
+      if (destination === undefined) await ensureManage(caseChoice);
       const choice = await settleCase(caseChoice);
       return engine.uploads.add(paths, choice, destination);
     },
@@ -172,6 +187,12 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
           ? path.resolve(out)
           : path.join(engine.dataDir, 'snapshots', `${cameraId}-${stamp}-${fileSafe(name)}.jpg`);
       mkdirSync(path.dirname(file), { recursive: true });
+      if (engine.rest) {
+        // Before the frame is taken: a case it may not be filed into is the operator's to
+        // change, whatever the camera does.
+        need('export', 'taking a snapshot');
+        await ensureManage(caseChoice);
+      }
       const shot = await snapshots.export({
         cameraId,
         outPath: file,

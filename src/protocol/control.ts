@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { logLevelSchema } from './engine-state.ts';
 import { custodyEventSchema, eventLevelSchema } from './events.ts';
-import { caseSchema, categorySchema, departmentSchema } from './service.ts';
+import { caseViewSchema, categorySchema, departmentSchema } from './service.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
 
@@ -155,7 +155,7 @@ export const commandSchemas = {
   'cases.list': [
     z.object({}),
     z.object({
-      cases: z.array(caseSchema),
+      cases: z.array(caseViewSchema),
       departments: z.array(departmentSchema),
       categories: z.array(categorySchema),
     }),

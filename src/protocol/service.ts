@@ -82,7 +82,11 @@ export const caseSchema = z.object({
   createdBy: actorSchema,
   createdAt: isoTime,
 });
-export const caseListSchema = z.object({ items: z.array(caseSchema) });
+/** A case as the API answers it: with the caller's own permission on it. */
+export const caseViewSchema = caseSchema.extend({
+  access: permissionLevelSchema.describe("the caller's permission on the case"),
+});
+export const caseListSchema = z.object({ items: z.array(caseViewSchema) });
 
 export const grantInputSchema = z
   .object({ principalId: id, level: permissionLevelSchema })
@@ -351,6 +355,7 @@ export type CaseInput = z.infer<typeof caseInputSchema>;
 /** What a client sends: defaults (description, info, department) may be left out. */
 export type NewCaseBody = z.input<typeof caseInputSchema>;
 export type Case = z.infer<typeof caseSchema>;
+export type CaseView = z.infer<typeof caseViewSchema>;
 export type Grant = z.infer<typeof grantSchema>;
 export type Camera = z.infer<typeof cameraSchema>;
 export type CameraListInput = z.input<typeof cameraListInputSchema>;

@@ -2,7 +2,7 @@
  * Who may do what. 401 means "we do not know you" (missing, wrong or revoked key); 403 means
  * "we know you, but not this" and always says which role or permission is missing.
  */
-import type { Case, PermissionLevel, Principal, Role } from '../protocol/service.ts';
+import type { Case, CaseView, PermissionLevel, Principal, Role } from '../protocol/service.ts';
 import { ApiError } from './api-error.ts';
 import { hashKey } from './keys.ts';
 import type { Repository } from './repository.ts';
@@ -68,6 +68,14 @@ export function hasLevel(
 ): boolean {
   const level = levelOn(repo, caseId, principal);
   return level !== undefined && rank[level] >= rank[needed];
+}
+
+/**
+ * A case with the caller's own permission on it, so a client can tell before attaching
+ * evidence (which needs manage) instead of failing at the upload.
+ */
+export function viewOf(repo: Repository, found: Case, principal: Principal): CaseView {
+  return { ...found, access: levelOn(repo, found.id, principal) ?? 'view' };
 }
 
 /** The case, if it exists and the principal holds `needed` on it. */

@@ -12,7 +12,7 @@ import {
   type CameraListInput,
   cameraListSchema,
   caseListSchema,
-  caseSchema,
+  caseViewSchema,
   categoryListSchema,
   type DecisionInput,
   departmentListSchema,
@@ -67,13 +67,13 @@ export class ServiceRestClient {
     return this.#call('GET', 'categories', categoryListSchema);
   }
   createCase(input: NewCaseBody) {
-    return this.#call('POST', 'cases', caseSchema, input);
+    return this.#call('POST', 'cases', caseViewSchema, input);
   }
   listCases() {
     return this.#call('GET', 'cases', caseListSchema);
   }
   getCase(id: string) {
-    return this.#call('GET', `cases/${encodeURIComponent(id)}`, caseSchema);
+    return this.#call('GET', `cases/${encodeURIComponent(id)}`, caseViewSchema);
   }
   grant(caseId: string, grant: Omit<Grant, 'caseId'>) {
     return this.#call(

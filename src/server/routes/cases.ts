@@ -5,7 +5,7 @@ import {
   departmentInputSchema,
   grantInputSchema,
 } from '../../protocol/service.ts';
-import { requireCase, requireRole } from '../access.ts';
+import { requireCase, requireRole, viewOf } from '../access.ts';
 import { ApiError, parseInput } from '../api-error.ts';
 import type { ServiceContext } from '../context.ts';
 import { openCase } from '../open-case.ts';
@@ -32,7 +32,8 @@ export function caseRoutes(app: FastifyInstance, { repo, store }: ServiceContext
   app.get('/v1/cases', async (request) => {
     const { principal } = request;
     const everything = principal.role === 'admin' || principal.role === 'supervisor';
-    return { items: repo.listCases(everything ? undefined : principal.id) };
+    const cases = repo.listCases(everything ? undefined : principal.id);
+    return { items: cases.map((found) => viewOf(repo, found, principal)) };
   });
 
   // Anyone may open a case (a workstation files a snapshot into a new one); the creator
@@ -56,11 +57,15 @@ export function caseRoutes(app: FastifyInstance, { repo, store }: ServiceContext
       { ...input, departmentId, categoryId: input.categoryId ?? null },
       principal,
     );
-    return reply.status(201).send(created);
+    return reply.status(201).send(viewOf(repo, created, principal));
   });
 
   app.get<IdParams>('/v1/cases/:id', async (request) =>
-    requireCase(repo, request.params.id, request.principal, 'view'),
+    viewOf(
+      repo,
+      requireCase(repo, request.params.id, request.principal, 'view'),
+      request.principal,
+    ),
   );
 
   app.post<IdParams>('/v1/cases/:id/permissions', async (request) => {

@@ -211,7 +211,7 @@ export function CaseChoiceStep({
           return (
             <Text key={c.id} wrap="truncate" inverse={isSelected}>
               {isSelected ? '> ' : '  '}
-              {`${cell(c.id, 12)} ${cell(c.name, 30)} ${departmentName(c.departmentId)}`}
+              {`${cell(c.id, 12)} ${cell(c.name, 30)} ${c.access === 'view' ? '(view only) ' : ''}${departmentName(c.departmentId)}`}
             </Text>
           );
         })}

@@ -1,5 +1,9 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { EngineState } from '../../../src/protocol/engine-state.ts';
+import { openCase } from '../../../src/server/open-case.ts';
+import { SqliteRepository } from '../../../src/server/sqlite-repository.ts';
 import { CamerasPane } from '../../../src/ui/panes/CamerasPane.tsx';
 import { openTestEngine } from '../../helpers/engine.ts';
 import { keys, renderSized, type Screen } from '../../helpers/ink.ts';
@@ -147,6 +151,54 @@ describe('CamerasPane', () => {
     expect(calls.some((c) => c.command === 'snapshot.export')).toBe(false);
     await screen.press(keys.escape);
     expect(screen.frame()).toContain('▶ Front lobby');
+    unsubscribe();
+  });
+
+  it('refuses in the wizard a case the workstation may only view, and files nothing', async () => {
+    const { screen, calls, engine, unsubscribe } = await mount();
+    await waitForFrame(screen.frame, /● recording · lobby/, 15_000);
+    // A detective's case, shown to this workstation with view only.
+    const repo = new SqliteRepository(path.join(test?.dir ?? '', 'data', 'service'));
+    try {
+      const system = repo.listPrincipals('system')[0];
+      const owner = repo.createPrincipal({ kind: 'user', name: 'Det. Moss', role: 'investigator' });
+      const sealed = openCase(
+        repo,
+        {
+          name: 'Sealed inquiry',
+          departmentId: repo.defaultDepartment().id,
+          categoryId: null,
+          description: '',
+          info: {},
+        },
+        owner,
+      );
+      repo.grant(sealed.id, system?.id ?? '', 'view');
+    } finally {
+      repo.close();
+    }
+    await screen.press(keys.enter);
+    await type(screen, 'Desk');
+    await screen.press(keys.enter);
+    await screen.press(keys.enter);
+    await waitForFrame(screen.frame, 'step 2 of 3', 2000);
+    await screen.press(keys.enter); // Select existing case
+    await waitForFrame(screen.frame, /Select existing case · search: .* · 1 of 1/);
+    await type(screen, 'sealed');
+    // The list says so before the operator picks it.
+    expect(await waitForFrame(screen.frame, 'Sealed inquiry')).toMatch(
+      /Sealed inquiry\s+\(view only\)/,
+    );
+    await screen.press(keys.enter);
+    await waitForFrame(screen.frame, 'Enter Finish');
+    await screen.press(keys.enter);
+    const refused = await waitForFrame(screen.frame, 'Refused: ', 20_000);
+    expect(refused.replace(/\s+/g, ' ')).toContain(
+      'Refused: no Manage permission on case "Sealed inquiry"',
+    );
+    expect(calls.some((c) => c.command === 'snapshot.export')).toBe(true);
+    expect(engine.state().uploads.jobs).toEqual([]);
+    expect(readdirSync(path.join(test?.dir ?? '', 'data', 'snapshots'))).toEqual([]);
     unsubscribe();
   });
 
