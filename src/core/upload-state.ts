@@ -2,6 +2,7 @@
  * The upload job's life (DESIGN.md, Upload job) and the live figures the console shows for it.
  *
  *   queued → hashing → uploading → verifying → done
+ *   hashing → done when a done job uploaded the same file (same path, size, mtime, hash)
  *   any unfinished state → paused | failed | cancelled
  *
  * A resumed job goes back to `queued` rather than straight to `uploading`, so it waits for a
@@ -25,7 +26,8 @@ export type UploadState = (typeof uploadStates)[number];
 const TRANSITIONS: Record<UploadState, readonly UploadState[]> = {
   // Straight to uploading when the hash is already known for this size and mtime.
   queued: ['hashing', 'uploading', 'paused', 'failed', 'cancelled'],
-  hashing: ['uploading', 'queued', 'paused', 'failed', 'cancelled'],
+  // Straight to done when the hash shows the destination has this very file already.
+  hashing: ['uploading', 'done', 'queued', 'paused', 'failed', 'cancelled'],
   uploading: ['verifying', 'queued', 'paused', 'failed', 'cancelled'],
   // Back to uploading when the destination's copy does not check out.
   verifying: ['done', 'uploading', 'queued', 'paused', 'failed', 'cancelled'],

@@ -23,9 +23,9 @@ describe('upload job states', () => {
     }
   });
 
-  it('never skips the upload: done only from verifying', () => {
+  it('never skips the upload: done only from verifying, or from hashing a file sent already', () => {
     for (const from of uploadStates) {
-      expect(canTransition(from, 'done')).toBe(from === 'verifying');
+      expect(canTransition(from, 'done')).toBe(from === 'verifying' || from === 'hashing');
     }
   });
 });

@@ -181,4 +181,14 @@ export const migrations: Migration[] = [
       `);
     },
   },
+  {
+    version: 7,
+    name: 'upload-ctime',
+    up: (db) => {
+      // The file's ctime when it was queued. No program can set a ctime (a write or utimes
+      // moves it to now), so an equal one proves a done file unchanged without hashing it
+      // again. ALTER has no IF NOT EXISTS: the column commits with the version or not at all.
+      db.exec('ALTER TABLE uploads ADD COLUMN ctime_ms INTEGER');
+    },
+  },
 ];

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Backoff } from '../../core/backoff.ts';
 import { CustodyError } from '../../core/errors.ts';
+import type { UploadState } from '../../core/upload-state.ts';
 import type { BandwidthGate } from './bandwidth-gate.ts';
 import { type Destination, PermanentUploadError, unreadable } from './destination.ts';
 import { DefaultJobSources, type JobSource, type JobSources } from './job-source.ts';
@@ -20,6 +21,13 @@ export type JobRunnerOptions = {
    * request buffer, so request clips are decrypted on the fly while they upload.
    */
   sources?: JobSources;
+  /**
+   * Why a job's source is away for now (its dock camera was unplugged), else undefined. A job
+   * that fails while its source is away pauses with that reason instead: the failure is only
+   * the absence (the file can vanish before the dock's watcher reports its camera gone), and
+   * the source resumes the job once it is back.
+   */
+  unavailable?: (job: UploadJob) => string | undefined;
 };
 
 export type JobProgress = {
@@ -30,9 +38,9 @@ export type JobProgress = {
 };
 
 /**
- * Takes one job from queued to done (or failed). The state belongs to the queue: when an
- * operator pauses or cancels the job, or the engine stops, `signal` aborts and the runner
- * just returns, leaving the state to whoever changed it.
+ * Takes one job from queued to done (or failed, or paused while its source is away). The state
+ * belongs to the queue: when an operator pauses or cancels the job, or the engine stops,
+ * `signal` aborts and the runner just returns, leaving the state to whoever changed it.
  */
 export class JobRunner {
   readonly #options: JobRunnerOptions;
@@ -71,10 +79,11 @@ export class JobRunner {
             const tries = backoff.attempts + 1;
             const suffix =
               err instanceof PermanentUploadError ? '' : ` (gave up after ${tries} tries)`;
-            queue.transition(id, 'failed', {
-              from: ['hashing', 'uploading', 'verifying'],
-              error: `${describe(err, destination.id)}${suffix}`,
-            });
+            this.#fail(id, `${describe(err, destination.id)}${suffix}`, [
+              'hashing',
+              'uploading',
+              'verifying',
+            ]);
             return;
           }
           const delay = backoff.next();
@@ -86,11 +95,21 @@ export class JobRunner {
       }
     } catch (err) {
       if (signal.aborted) return;
-      queue.transition(id, 'failed', {
-        from: ['queued', 'hashing', 'uploading', 'verifying'],
-        error: describe(err, destination.id),
-      });
+      this.#fail(id, describe(err, destination.id), [
+        'queued',
+        'hashing',
+        'uploading',
+        'verifying',
+      ]);
     }
+  }
+
+  #fail(id: string, error: string, from: readonly UploadState[]): void {
+    const { queue } = this.#options;
+    const job = queue.get(id);
+    const away = job === undefined ? undefined : this.#options.unavailable?.(job);
+    if (away === undefined) queue.transition(id, 'failed', { from, error });
+    else queue.transition(id, 'paused', { from, pauseReason: away });
   }
 
   /**
@@ -119,6 +138,8 @@ export class JobRunner {
       );
     }
     queue.recordHash(id, sha256, before.size, mtimeMs);
+    // The queue could not tell this file from one already uploaded without reading it; now it can.
+    if (queue.finishDuplicate(id)) return false;
     return queue.transition(id, 'uploading', { from: 'hashing' }) !== undefined;
   }
 

@@ -131,6 +131,8 @@ export class UploadEngine {
         chunkSize: config.uploads.chunkSize,
         retry: config.uploads.retry,
         sources: new DefaultJobSources({ buffer: options.buffer }),
+        // The docks are made below; the runner asks only once jobs run.
+        unavailable: (job) => this.#docks.map((dock) => dock.unplugged(job)).find(Boolean),
       }),
       gate: this.gate,
       destinations: this.#destinations.values(),

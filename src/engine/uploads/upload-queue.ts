@@ -19,6 +19,8 @@ export type TransitionOptions = {
   from?: UploadState | readonly UploadState[];
   error?: string | null;
   pauseReason?: string | null;
+  /** To done without sending: this earlier job delivered the same file (finishDuplicate). */
+  duplicateOf?: string;
 };
 
 export type EnqueueResult = { job: UploadJob; queued: boolean };
@@ -59,6 +61,14 @@ function fromRow(row: Row): UploadJob {
   });
 }
 
+/** What the state change's event says after the file name, if anything. */
+function reasonOf(job: UploadJob, duplicateOf: string | undefined): string | null {
+  if (job.state === 'failed') return job.error;
+  if (job.state === 'paused') return job.pauseReason;
+  if (duplicateOf === undefined) return null;
+  return `upload ${duplicateOf} sent this file already (same path, size, mtime and SHA-256); not sent again`;
+}
+
 function notFound(id: string): CustodyError {
   return new CustodyError(
     `no upload job ${id}`,
@@ -79,6 +89,7 @@ export class UploadQueue {
   readonly #byId: StatementSync;
   readonly #insert: StatementSync;
   readonly #sameFile: StatementSync;
+  readonly #uploaded: StatementSync;
   readonly #setState: StatementSync;
   readonly #progress: StatementSync;
 
@@ -89,12 +100,17 @@ export class UploadQueue {
     this.#byId = this.#db.prepare('SELECT * FROM uploads WHERE id = ?');
     this.#insert = this.#db.prepare(
       `INSERT INTO uploads (id, source_kind, source_id, path, destination_id, case_choice, metadata,
-         size, mtime_ms, state, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
+         size, mtime_ms, ctime_ms, state, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     );
     this.#sameFile = this.#db.prepare(
       `SELECT * FROM uploads WHERE path = ? AND size = ? AND mtime_ms = ? AND destination_id = ?
-         AND state != 'cancelled' ORDER BY seq DESC LIMIT 1`,
+         AND (state NOT IN ('done', 'cancelled') OR (state = 'done' AND ctime_ms = ?))
+       ORDER BY seq DESC LIMIT 1`,
+    );
+    this.#uploaded = this.#db.prepare(
+      `SELECT id FROM uploads WHERE path = ? AND size = ? AND mtime_ms = ? AND destination_id = ?
+         AND sha256 = ? AND state = 'done' LIMIT 1`,
     );
     this.#setState = this.#db.prepare(
       `UPDATE uploads SET state = ?, error = ?, pause_reason = ?, updated_at = ? WHERE id = ?`,
@@ -113,13 +129,16 @@ export class UploadQueue {
   }
 
   /**
-   * Queues a file, unless the same file (path, size, mtime) is already queued, running or
-   * uploaded to that destination: a done job's hash was computed at that size and mtime.
+   * Queues a file, unless a job for that destination has it already (same path, size, mtime):
+   * one not finished is returned as it is, a failed one is tried again. A done one counts only
+   * if the ctime is the same too, proof that nothing touched the file since, so it is not read
+   * again. Otherwise (rewritten, say, then its mtime set back) the new job is hashed first, and
+   * finishDuplicate ends it unsent when the hash shows it is the file that job uploaded.
    */
   enqueue(input: NewUploadJob): EnqueueResult {
     const job = newUploadJobSchema.parse(input);
     const filePath = path.resolve(job.path);
-    let stat: { size: number; mtimeMs: number };
+    let stat: { size: number; mtimeMs: number; ctimeMs: number };
     try {
       stat = statSync(filePath);
     } catch (err) {
@@ -133,8 +152,13 @@ export class UploadQueue {
     const mtimeMs = Math.floor(stat.mtimeMs);
     // A pre-known size is the plaintext's; the file on disk (ciphertext) is larger.
     const size = job.known?.size ?? stat.size;
-    const existing = this.#sameFile.get(filePath, size, mtimeMs, job.destinationId);
-    if (existing) return { job: fromRow(existing), queued: false };
+    const ctimeMs = Math.floor(stat.ctimeMs);
+    const row = this.#sameFile.get(filePath, size, mtimeMs, job.destinationId, ctimeMs);
+    const existing = row ? fromRow(row) : undefined;
+    if (existing?.state === 'failed') {
+      return { job: this.retry(existing.id) as UploadJob, queued: true };
+    }
+    if (existing) return { job: existing, queued: false };
 
     const id = randomUUID();
     const now = this.#now().toISOString();
@@ -149,6 +173,7 @@ export class UploadQueue {
         JSON.stringify(job.metadata),
         size,
         mtimeMs,
+        ctimeMs,
         now,
         now,
       );
@@ -228,11 +253,23 @@ export class UploadQueue {
     const updated = transaction(this.#db, () => {
       this.#setState.run(to, error, pauseReason, this.#now().toISOString(), id);
       const changed = this.#mustGet(id);
-      this.#record(changed, job.state);
+      this.#record(changed, job.state, options.duplicateOf);
       return changed;
     });
     for (const listener of [...this.#listeners]) listener(updated, job.state);
     return updated;
+  }
+
+  /**
+   * Ends a hashed job as done without sending a byte when a done job for its destination had the
+   * same path, size, mtime and hash: the destination holds that file already.
+   */
+  finishDuplicate(id: string): UploadJob | undefined {
+    const job = this.get(id);
+    if (job?.state !== 'hashing' || job.sha256 === null) return undefined;
+    const twin = this.#uploaded.get(job.path, job.size, job.mtimeMs, job.destinationId, job.sha256);
+    if (!twin) return undefined;
+    return this.transition(id, 'done', { from: 'hashing', duplicateOf: String(twin.id) });
   }
 
   recordHash(id: string, sha256: string, size: number, mtimeMs: number): void {
@@ -364,16 +401,19 @@ export class UploadQueue {
     return job;
   }
 
-  #record(job: UploadJob, previous: UploadState): void {
+  #record(job: UploadJob, previous: UploadState, duplicateOf?: string): void {
     const name = path.basename(job.path);
-    const reason =
-      job.state === 'failed' ? job.error : job.state === 'paused' ? job.pauseReason : null;
+    const reason = reasonOf(job, duplicateOf);
     this.#events.append({
       level: LEVEL[job.state] ?? 'info',
       kind: `upload.${job.state}`,
       subject: job.id,
       message: reason ? `${name} ${job.state}: ${reason}` : `${name} ${job.state}`,
-      data: { ...this.#data(job), from: previous === job.state ? null : previous },
+      data: {
+        ...this.#data(job),
+        from: previous === job.state ? null : previous,
+        ...(duplicateOf ? { duplicateOf } : {}),
+      },
     });
   }
 

@@ -125,7 +125,8 @@ describe('openStore', () => {
 
   it('refuses a database written by a newer custody and leaves the file untouched', () => {
     const future: Migration[] = [...migrations];
-    for (let version = newest + 1; version <= 7; version++) {
+    const written = newest + 2;
+    for (let version = newest + 1; version <= written; version++) {
       future.push({
         version,
         name: `future-${version}`,
@@ -149,7 +150,7 @@ describe('openStore', () => {
     expect(err).toBeInstanceOf(CustodyError);
     expect((err as StoreError).exitCode).toBe(1);
     expect((err as StoreError).message).toBe(
-      `${dbFile} is schema version 7, this custody knows up to ${newest} — it was written by a newer custody; upgrade custody or point --data at another directory`,
+      `${dbFile} is schema version ${written}, this custody knows up to ${newest} — it was written by a newer custody; upgrade custody or point --data at another directory`,
     );
     expect(sha256(dbFile)).toBe(before);
     expect(readdirSync(dir).sort()).toEqual(filesBefore);

@@ -7,7 +7,11 @@ import { EventLog } from '../../../src/engine/events/event-log.ts';
 import { openStore, type Store } from '../../../src/engine/store/database.ts';
 import { BandwidthGate } from '../../../src/engine/uploads/bandwidth-gate.ts';
 import type { Destination } from '../../../src/engine/uploads/destination.ts';
-import { JobRunner, type RetryPolicy } from '../../../src/engine/uploads/job-runner.ts';
+import {
+  JobRunner,
+  type JobRunnerOptions,
+  type RetryPolicy,
+} from '../../../src/engine/uploads/job-runner.ts';
 import { UploadScheduler } from '../../../src/engine/uploads/scheduler.ts';
 import { UploadQueue } from '../../../src/engine/uploads/upload-queue.ts';
 
@@ -29,6 +33,7 @@ export type RigOptions = {
   concurrency?: number;
   chunkSize?: number;
   retry?: Partial<RetryPolicy>;
+  unavailable?: JobRunnerOptions['unavailable'];
 };
 
 export function makeRig(options: RigOptions): Rig {
@@ -42,6 +47,7 @@ export function makeRig(options: RigOptions): Rig {
     gate,
     chunkSize: options.chunkSize ?? 256 * 1024,
     retry: { maxAttempts: 10, baseMs: 20, maxMs: 200, ...options.retry },
+    unavailable: options.unavailable,
   });
   const scheduler = new UploadScheduler({
     queue,

@@ -1,24 +1,38 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveDestination } from '../../../src/engine/uploads/archive-destination.ts';
+import type { Destination } from '../../../src/engine/uploads/destination.ts';
 import { type DockedCamera, DockSource } from '../../../src/engine/uploads/sources/dock.ts';
 import { SyncFolderSource } from '../../../src/engine/uploads/sources/sync-folder.ts';
+import { TusDestination } from '../../../src/engine/uploads/tus-destination.ts';
 import { makeRig, type Rig, randomFile, removeDir, tempDir } from './rig.ts';
+import { sha256Of, startTusPeer } from './tus-peer.ts';
 
 let dir: string;
 let rig: Rig;
+let destinations: Destination[];
 const closers: Array<() => Promise<void>> = [];
+
+/** The docks the runner asks whether a job's camera is gone, as the upload engine's runner does. */
+const docks: DockSource[] = [];
+
+/** As the upload engine answers it: by the destination the job was queued with. */
+const verifiesHash = (id: string): boolean =>
+  destinations.some((destination) => destination.id === id && destination.verifiesHash);
 
 beforeEach(() => {
   dir = tempDir('sources');
+  destinations = [new ArchiveDestination({ id: 'archive', path: path.join(dir, 'archive') })];
   rig = makeRig({
-    destinations: [new ArchiveDestination({ id: 'archive', path: path.join(dir, 'archive') })],
+    destinations,
+    unavailable: (job) => docks.map((dock) => dock.unplugged(job)).find(Boolean),
   });
 });
 
 afterEach(async () => {
+  docks.length = 0;
   for (const close of closers.splice(0)) await close();
   await rig.close();
   removeDir(dir);
@@ -51,6 +65,7 @@ describe('sync folders', () => {
       },
       queue: rig.queue,
       events: rig.events,
+      verifiesHash,
       stableMs: 200,
     });
     closers.push(() => source.close());
@@ -91,6 +106,7 @@ describe('sync folders', () => {
       },
       queue: rig.queue,
       events: rig.events,
+      verifiesHash,
       stableMs: 300,
     });
     closers.push(() => source.close());
@@ -122,6 +138,7 @@ describe('docks', () => {
       },
       queue: rig.queue,
       events: rig.events,
+      verifiesHash,
       stableMs: 200,
       onChange: (cameras) => seen.push(cameras),
     });
@@ -159,5 +176,135 @@ describe('docks', () => {
     await until(() => rig.events.list({ kinds: ['upload.source_moved'] }).length === 1);
     expect(existsSync(path.join(dir, 'done', 'bwc-07', 'DCIM', 'a.mp4'))).toBe(true);
     expect(seen.map((cameras) => cameras.length)).toEqual([1, 0, 1]);
+  });
+
+  it('pauses a camera unplugged mid-upload, never fails it; plugged back, it resumes', async () => {
+    const peer = await startTusPeer(path.join(dir, 'peer'));
+    closers.push(() => peer.close());
+    const nas = new TusDestination({ id: 'nas', endpoint: peer.url });
+    destinations.push(nas);
+    rig.scheduler.setDestination(nas);
+    const root = path.join(dir, 'dock');
+    const camera = path.join(root, 'bwc-07');
+    mkdirSync(camera, { recursive: true });
+    await startDock(root, 'nas');
+    const size = 2 * 1024 * 1024;
+    const sha256 = await sha256Of(randomFile(camera, 'a.mp4', size));
+    await until(() => rig.queue.list().length === 1);
+    const id = rig.queue.list()[0]?.id as string;
+    // Slow enough that the unplug lands mid-file.
+    rig.gate.setRate(256 * 1024);
+    rig.scheduler.start();
+    await until(() => (rig.queue.get(id)?.offset ?? 0) > 0);
+    const started = rig.queue.get(id);
+    expect(started?.offset).toBeLessThan(size);
+
+    // Moved away, as an unplug takes it: whoever notices first, the runner or the watcher.
+    const away = path.join(dir, 'away');
+    renameSync(camera, away);
+    await until(() => rig.queue.get(id)?.state === 'paused');
+    expect(rig.queue.get(id)?.pauseReason).toBe('camera bwc-07 was unplugged');
+    expect(rig.events.list({ kinds: ['upload.failed'] })).toEqual([]);
+    const sentBeforeReplug = peer.received();
+
+    renameSync(away, camera);
+    rig.gate.setRate(null);
+    await until(() => rig.queue.get(id)?.state === 'done');
+    expect(rig.events.list({ kinds: ['upload.failed'] })).toEqual([]);
+    // The same upload went on from the server's offset, so less than the file went after.
+    expect(rig.queue.get(id)?.uploadUrl).toBe(started?.uploadUrl);
+    expect(peer.received() - sentBeforeReplug).toBeLessThan(size);
+    expect((await peer.uploads()).map((upload) => upload.sha256)).toEqual([sha256]);
+  });
+
+  it('pauses a job whose camera went before the watcher told; fails one whose file alone went', async () => {
+    const root = path.join(dir, 'dock');
+    for (const camera of ['bwc-01', 'bwc-02']) {
+      mkdirSync(path.join(root, camera), { recursive: true });
+      randomFile(path.join(root, camera), 'a.mp4', 1000);
+    }
+    const dock = await startDock(root, 'archive');
+    await until(() => rig.queue.list().length === 2);
+    const [unplugged, deleted] = ['bay-1/bwc-01', 'bay-1/bwc-02'].map(
+      (sourceId) => rig.queue.list().find((job) => job.sourceId === sourceId)?.id as string,
+    );
+    // With its watcher closed the dock never tells: only the runner's question finds the unplug.
+    await dock.close();
+    renameSync(path.join(root, 'bwc-01'), path.join(dir, 'away'));
+    unlinkSync(path.join(root, 'bwc-02', 'a.mp4'));
+    rig.scheduler.start();
+    await rig.scheduler.whenIdle();
+    expect(rig.queue.get(unplugged as string)).toMatchObject({
+      state: 'paused',
+      pauseReason: 'camera bwc-01 was unplugged',
+    });
+    expect(rig.queue.get(deleted as string)).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/bwc-02\/a\.mp4 is gone \(ENOENT\)/),
+    });
+  });
+});
+
+/** Dock bay-1 at `root`, watched, and asked by the runner about its cameras. */
+async function startDock(root: string, destination: string): Promise<DockSource> {
+  const dock = new DockSource({
+    dock: {
+      id: 'bay-1',
+      name: 'Bay 1',
+      root,
+      destination,
+      afterUpload: { policy: 'keep' },
+      enabled: true,
+    },
+    queue: rig.queue,
+    events: rig.events,
+    verifiesHash,
+    stableMs: 200,
+  });
+  closers.push(() => dock.close());
+  docks.push(dock);
+  await dock.start();
+  return dock;
+}
+
+describe('after upload', () => {
+  it('keeps a source whose destination confirmed its size but not its hash, and says why', async () => {
+    const peer = await startTusPeer(path.join(dir, 'peer'));
+    closers.push(() => peer.close());
+    const nas = new TusDestination({ id: 'nas', endpoint: peer.url });
+    destinations.push(nas);
+    rig.scheduler.setDestination(nas);
+    const watched = path.join(dir, 'watched');
+    mkdirSync(watched);
+    const file = randomFile(watched, 'clip.mp4', 1000);
+    const source = new SyncFolderSource({
+      folder: {
+        id: 'desk',
+        name: 'Desk',
+        path: watched,
+        enabled: true,
+        destination: 'nas',
+        include: ['**/*'],
+        exclude: [],
+        afterUpload: { policy: 'delete' },
+      },
+      queue: rig.queue,
+      events: rig.events,
+      verifiesHash,
+      stableMs: 200,
+    });
+    closers.push(() => source.close());
+    await source.start();
+    await until(() => rig.queue.list().length === 1);
+    rig.scheduler.start();
+    await rig.scheduler.whenIdle();
+    expect(rig.queue.list()[0]?.state).toBe('done');
+    await until(() => rig.events.list({ kinds: ['upload.source_kept'] }).length === 1);
+    const [kept] = rig.events.list({ kinds: ['upload.source_kept'] });
+    expect(kept?.message).toContain(
+      'clip.mp4 kept, not deleted: destination nas confirmed its size but not its SHA-256',
+    );
+    expect(rig.events.list({ kinds: ['upload.source_deleted'] })).toEqual([]);
+    expect(existsSync(file)).toBe(true);
   });
 });

@@ -1,12 +1,15 @@
-import { utimesSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../../src/core/errors.ts';
 import { EventLog } from '../../../src/engine/events/event-log.ts';
 import { openStore, type Store } from '../../../src/engine/store/database.ts';
 import { queuePickedFiles } from '../../../src/engine/uploads/sources/picked-files.ts';
+import { TusDestination } from '../../../src/engine/uploads/tus-destination.ts';
 import { UploadQueue } from '../../../src/engine/uploads/upload-queue.ts';
-import { randomFile, removeDir, tempDir } from './rig.ts';
+import { makeRig, type Rig, randomFile, removeDir, tempDir } from './rig.ts';
+import { sha256Of, startTusPeer, type TusPeer } from './tus-peer.ts';
 
 let dir: string;
 let store: Store;
@@ -61,6 +64,17 @@ describe('UploadQueue', () => {
     expect(enqueue(file, 'service').queued).toBe(true);
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     expect(enqueue(file).queued).toBe(true);
+  });
+
+  it('tries a failed job again when its file is queued again', () => {
+    const file = randomFile(dir, 'a.mp4', 10);
+    const first = enqueue(file).job;
+    queue.recordRetry(first.id, 'connection reset', 0);
+    queue.transition(first.id, 'failed', { error: 'gave up' });
+    const again = enqueue(file);
+    expect(again).toMatchObject({ queued: true, job: { id: first.id, state: 'queued' } });
+    expect(again.job.attempts).toBe(0);
+    expect(queue.list()).toHaveLength(1);
   });
 
   it('refuses a missing file with a clear message', () => {
@@ -130,6 +144,78 @@ describe('UploadQueue', () => {
     expect(queue.recover().map((j) => j.state)).toEqual(['queued']);
   });
 });
+
+describe('a file uploaded already', () => {
+  let peer: TusPeer;
+  let rig: Rig;
+
+  beforeEach(async () => {
+    peer = await startTusPeer(path.join(dir, 'peer'));
+    rig = makeRig({
+      dataDir: path.join(dir, 'rig'),
+      destinations: [new TusDestination({ id: 'peer', endpoint: peer.url })],
+    });
+    rig.scheduler.start();
+  });
+
+  afterEach(async () => {
+    await rig.close();
+    await peer.close();
+  });
+
+  /** Queued, then run to its end. */
+  async function upload(file: string) {
+    const queued = rig.queue.enqueue({ sourceKind: 'picked', path: file, destinationId: 'peer' });
+    await rig.scheduler.whenIdle();
+    return { ...queued, job: rig.queue.get(queued.job.id) };
+  }
+
+  it('is not sent again, even touched since; the same size and mtime with other bytes is', async () => {
+    const file = randomFile(dir, 'a.mp4', 100_000);
+    // A whole second, which utimes sets back exactly (a Date holds no sub-millisecond part).
+    const mtime = new Date('2026-03-01T10:00:00Z');
+    utimesSync(file, mtime, mtime);
+    const first = await upload(file);
+    expect(first.job?.state).toBe('done');
+    expect(peer.received()).toBe(100_000);
+
+    // Unchanged, ctime and all: the queue knows it without reading it.
+    expect(await upload(file)).toMatchObject({ queued: false, job: { id: first.job?.id } });
+
+    // Touched (same bytes, same mtime, a new ctime): hashed again, then found sent already.
+    touchUntilCtimeMoves(file, mtime);
+    const touched = await upload(file);
+    expect(touched).toMatchObject({ queued: true, job: { state: 'done' } });
+    expect(touched.job?.id).not.toBe(first.job?.id);
+    const [done] = rig.events.list({ subject: touched.job?.id, kinds: ['upload.done'] });
+    expect(done?.message).toMatch(/a\.mp4 done: upload \S+ sent this file already/);
+    expect(done?.data).toMatchObject({ duplicateOf: first.job?.id, from: 'hashing' });
+    expect(peer.received()).toBe(100_000);
+
+    // Other bytes, same size, mtime set back: a different file, so it goes.
+    writeFileSync(file, randomBytes(100_000));
+    touchUntilCtimeMoves(file, mtime);
+    const rewritten = await upload(file);
+    expect(rewritten).toMatchObject({ queued: true, job: { state: 'done' } });
+    expect(rig.events.list({ subject: rewritten.job?.id }).map((e) => e.kind)).toContain(
+      'upload.uploading',
+    );
+    expect(peer.received()).toBe(200_000);
+    expect((await peer.uploads()).map((u) => u.sha256).sort()).toEqual(
+      [first.job?.sha256, await sha256Of(file)].sort(),
+    );
+  });
+});
+
+/**
+ * Sets the mtime back to `mtime`, again until the ctime moved on: file systems keep coarse
+ * ctimes, so changes close together (the queue's stat, then this) can share one.
+ */
+function touchUntilCtimeMoves(file: string, mtime: Date): void {
+  const before = Math.floor(statSync(file).ctimeMs);
+  do utimesSync(file, mtime, mtime);
+  while (Math.floor(statSync(file).ctimeMs) === before);
+}
 
 describe('queuePickedFiles', () => {
   it('queues each picked file with the case choice; a missing one fails alone', () => {

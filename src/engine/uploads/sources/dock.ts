@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { type FSWatcher, watch } from 'chokidar';
 import type { Config } from '../../../config/schema.ts';
@@ -21,9 +22,11 @@ const unpluggedReason = (camera: string) => `camera ${camera} was unplugged`;
  */
 export class DockSource {
   readonly #dock: DockConfig;
+  readonly #root: string;
   readonly #queue: UploadQueue;
   readonly #events: EventLog;
   readonly #stableMs: number;
+  readonly #verifiesHash: (destinationId: string) => boolean;
   readonly #onChange: (cameras: DockedCamera[]) => void;
   readonly #cameras = new Map<string, DockedCamera>();
   #watcher: FSWatcher | undefined;
@@ -33,14 +36,18 @@ export class DockSource {
     dock: DockConfig;
     queue: UploadQueue;
     events: EventLog;
+    /** Whether a destination confirms the SHA-256, which moving or deleting a source needs. */
+    verifiesHash: (destinationId: string) => boolean;
     stableMs?: number;
     /** Hears every plug and unplug, for Connected devices. */
     onChange?: (cameras: DockedCamera[]) => void;
   }) {
     this.#dock = options.dock;
+    this.#root = path.resolve(options.dock.root);
     this.#queue = options.queue;
     this.#events = options.events;
     this.#stableMs = options.stableMs ?? DEFAULT_STABLE_MS;
+    this.#verifiesHash = options.verifiesHash;
     this.#onChange = options.onChange ?? (() => undefined);
   }
 
@@ -49,16 +56,26 @@ export class DockSource {
     return [...this.#cameras.values()].sort((a, b) => a.camera.localeCompare(b.camera));
   }
 
+  /**
+   * The unplug reason when `job` is one of this dock's and its camera's folder is gone now. The
+   * runner asks when a job fails, since its file can vanish before the watcher tells.
+   */
+  unplugged(job: UploadJob): string | undefined {
+    const camera = this.#cameraOf(job);
+    if (camera === undefined || existsSync(path.join(this.#root, camera))) return undefined;
+    return unpluggedReason(camera);
+  }
+
   /** Resolves once the cameras docked now have been seen. */
   async start(): Promise<void> {
-    const root = path.resolve(this.#dock.root);
+    const root = this.#root;
     this.#stopAfterUpload = applyAfterUpload({
       queue: this.#queue,
       events: this.#events,
       policy: this.#dock.afterUpload,
-      owns: (job) =>
-        job.sourceKind === 'dock' && job.sourceId?.startsWith(`${this.#dock.id}/`) === true,
+      owns: (job) => this.#cameraOf(job) !== undefined,
       root,
+      verifiesHash: this.#verifiesHash,
     });
     const watcher = watch(root, {
       awaitWriteFinish: { stabilityThreshold: this.#stableMs, pollInterval: 100 },
@@ -85,8 +102,14 @@ export class DockSource {
   }
 
   #ownedBy(camera: string): (job: UploadJob) => boolean {
-    const sourceId = `${this.#dock.id}/${camera}`;
-    return (job) => job.sourceKind === 'dock' && job.sourceId === sourceId;
+    return (job) => this.#cameraOf(job) === camera;
+  }
+
+  /** The camera a job of this dock came from; undefined for any other job. */
+  #cameraOf(job: UploadJob): string | undefined {
+    const prefix = `${this.#dock.id}/`;
+    if (job.sourceKind !== 'dock' || !job.sourceId?.startsWith(prefix)) return undefined;
+    return job.sourceId.slice(prefix.length);
   }
 
   #plugged(camera: string, dir: string): void {
@@ -98,10 +121,6 @@ export class DockSource {
     });
     const owned = this.#ownedBy(camera);
     this.#queue.resumeAll((job) => owned(job) && job.pauseReason === unpluggedReason(camera));
-    // A file that vanished with the camera mid-upload failed; it is back now.
-    for (const job of this.#queue.list(['failed'])) {
-      if (owned(job) && job.error?.includes(' is gone ')) this.#queue.retry(job.id);
-    }
     this.#onChange(this.cameras());
   }
 
