@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliPath, tempDir } from '../helpers/cli.ts';
-import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, tempDir } from '../helpers/cli.ts';
+import { investigatorOnDemo } from '../helpers/service-process.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -16,25 +15,11 @@ async function until(test: () => boolean, what: string, timeoutMs = 10_000): Pro
 }
 
 /**
- * An operator approving one video request and denying another in the console, as at a site:
- * a separate `custody server`, an investigator asking with `custody request create`, and the
- * console (engine in process) recording a camera and holding the footage until decided.
+ * An operator approving one video request and denying another in the console, on the demo as
+ * `npm start` runs it: the investigator is added to the demo's embedded service with
+ * `custody server user add` and asks with `custody request create`, as the README shows.
  */
 describe('video requests in the console, in tmux', () => {
-  const service = tempDir('custody-e2e-console-requests-');
-  let site: ServiceProcess;
-
-  beforeAll(async () => {
-    site = await startServiceProcess(service.path);
-  }, 60_000);
-
-  afterAll(async () => {
-    await site?.stop();
-    service.remove();
-  });
-
-  const createRequest = (reason: string) => site.requestFootage(['lobby'], reason);
-
   it.each([
     { columns: 80, rows: 24, noColor: true },
     { columns: 200, rows: 50, noColor: false },
@@ -44,32 +29,14 @@ describe('video requests in the console, in tmux', () => {
       const dir = tempDir('custody-e2e-console-');
       const tmux = new TmuxSession(columns, rows);
       try {
-        const config = path.join(dir.path, 'config.json');
-        writeFileSync(
-          config,
-          JSON.stringify({
-            workstation: { name: 'Station 1' },
-            dataDir: './data',
-            service: { mode: 'remote', integrationFile: site.integrationFile },
-            cameras: [
-              {
-                id: 'lobby',
-                name: 'Front lobby',
-                location: 'Ground floor',
-                source: { kind: 'demo', pattern: 'testsrc2', width: 320, height: 180, fps: 10 },
-                segmentSeconds: 2,
-                retention: '10m',
-              },
-            ],
-            uploads: { schedule: [], bandwidth: 'unlimited' },
-            users: [{ name: 'operator', role: 'admin' }],
-          }),
-        );
-        tmux.start(`${process.execPath} ${cliPath} --config ${config}`, {
+        const data = path.join(dir.path, 'data');
+        tmux.start(`npm start --silent --prefix ${repoRoot} -- --data ${data}`, {
           CUSTODY_INTERACTIVE: '1',
           ...(noColor ? { NO_COLOR: '1' } : {}),
         });
-        await tmux.waitFor('Station 1 │ Ready', 30_000);
+        await tmux.waitFor('Demo workstation │ Ready', 30_000);
+        const site = await investigatorOnDemo(data);
+        const createRequest = (reason: string) => site.requestFootage(['lobby'], reason);
         // A few seconds of footage for the requests to ask for.
         await sleep(7000);
         const approveId = await createRequest('Break-in at the lobby');
@@ -77,8 +44,7 @@ describe('video requests in the console, in tmux', () => {
 
         const inbox = await tmux.waitFor(/held[\s\S]*held/, 60_000);
         expect(inbox).toMatch(/State\s+Requester\s+Case\s+Cams\s+Range\s+Age\s+Expires/);
-        // (Requests of the earlier run on the same service may show too, failed: another data dir.)
-        expect(inbox).toMatch(/\d+ requests, 2 waiting for a decision/);
+        expect(inbox).toMatch(/2 requests, 2 waiting for a decision/);
         for (const line of inbox.split('\n')) expect(line.length).toBeLessThanOrEqual(columns);
 
         // The details of the selected (first) request: per-camera export, hash, gaps.

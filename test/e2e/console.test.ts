@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cliPath, repoRoot, tempDir } from '../helpers/cli.ts';
+import { repoRoot, tempDir } from '../helpers/cli.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
 
-const example = path.join(repoRoot, 'config.example.json');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.each([
@@ -20,8 +19,9 @@ describe.each([
   function start(): TmuxSession {
     dir = tempDir();
     const session = new TmuxSession(columns, rows);
+    // What the README tells a new user to run, on a data directory of the test's own.
     session.start(
-      `${process.execPath} ${cliPath} --config ${example} --data ${path.join(dir.path, 'data')}`,
+      `npm start --silent --prefix ${repoRoot} -- --data ${path.join(dir.path, 'data')}`,
       {
         // CI has no terminal of its own: tmux gives one, and this tells Ink to use it.
         CUSTODY_INTERACTIVE: '1',

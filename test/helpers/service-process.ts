@@ -5,14 +5,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { collect, runCli, startCli, waitForOutput } from './cli.ts';
 
-export type ServiceProcess = {
-  url: string;
-  integrationFile: string;
+/** An investigator on a service, with a case the workstation may deliver into. */
+export type Investigator = {
   systemId: string;
   investigatorKey: string;
   caseId: string;
   /** The investigator asks, with `custody request create`, for the last four seconds of footage. */
   requestFootage: (cameras: string[], reason: string) => Promise<string>;
+};
+
+export type ServiceProcess = Investigator & {
+  url: string;
+  integrationFile: string;
   stop: () => Promise<void>;
 };
 
@@ -40,6 +44,31 @@ export async function startServiceProcess(
     data,
   ]);
   const { systemId } = JSON.parse(readFileSync(integrationFile, 'utf8')) as { systemId: string };
+  const server = startCli(['server', '--port', '0', '--data', data]);
+  const url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
+  // The integration file names the default port; point it at this run's.
+  const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
+  writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
+  return {
+    url,
+    integrationFile,
+    ...(await investigatorOn(data, url, systemId)),
+    stop: async () => {
+      server.kill('SIGTERM');
+      await collect(server);
+    },
+  };
+}
+
+/**
+ * An investigator and a case granted to `systemId`, added with the CLI to the service whose
+ * data is `data` and which listens at `url` (a separate server or an engine's embedded one).
+ */
+export async function investigatorOn(
+  data: string,
+  url: string,
+  systemId: string,
+): Promise<Investigator> {
   const investigator = JSON.parse(
     await cli([
       'server',
@@ -70,14 +99,7 @@ export async function startServiceProcess(
       '--json',
     ]),
   ) as { id: string };
-  const server = startCli(['server', '--port', '0', '--data', data]);
-  const url = /listening on (\S+)/.exec(await waitForOutput(server, 'listening on'))?.[1] ?? '';
-  // The integration file names the default port; point it at this run's.
-  const integration = JSON.parse(readFileSync(integrationFile, 'utf8'));
-  writeFileSync(integrationFile, JSON.stringify({ ...integration, url }), { mode: 0o600 });
   return {
-    url,
-    integrationFile,
     systemId,
     investigatorKey: investigator.key,
     caseId: kase.id,
@@ -106,9 +128,17 @@ export async function startServiceProcess(
       );
       return (JSON.parse(created) as { id: string }).id;
     },
-    stop: async () => {
-      server.kill('SIGTERM');
-      await collect(server);
-    },
   };
+}
+
+/** The demo's embedded service, once the engine on `dataDir` runs: an investigator on it. */
+export async function investigatorOnDemo(dataDir: string): Promise<Investigator> {
+  const status = JSON.parse(await cli(['status', '--json', '--data', dataDir])) as {
+    serviceUrl: string;
+  };
+  const service = path.join(dataDir, 'service');
+  const { systemId } = JSON.parse(readFileSync(path.join(service, 'workstation.json'), 'utf8')) as {
+    systemId: string;
+  };
+  return investigatorOn(service, status.serviceUrl, systemId);
 }
