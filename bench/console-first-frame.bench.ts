@@ -1,6 +1,7 @@
 // Start to first full frame of the console (target ≤ 800 ms): `custody` launched in an 80x24
 // tmux pane, timed from the Enter that starts it to the first screen that shows the status
-// bar, the tab bar and the key line. Baseline in the same run and harness: a bare `node`
+// bar, the tab bar and the key line, and to the first with the Inbox pane itself (the engine
+// open), held to the same target. Baseline in the same run and harness: a bare `node`
 // that prints a 24-line frame, so the difference is what Custody adds (imports, engine open,
 // Ink's first render). Needs `npm run build` first (it runs dist/, as `npm start` does).
 import { existsSync } from 'node:fs';
@@ -69,7 +70,10 @@ console.log(
 console.log(
   `first full frame     median ${ms(median(consoleMs))}, max ${ms(Math.max(...consoleMs))}  (target ≤ 800 ms)`,
 );
-console.log(`panes in (engine open) median ${ms(median(panesMs))}`);
+// The stricter reading of the target: the Inbox pane drawn, the engine open behind it.
+console.log(
+  `panes in             median ${ms(median(panesMs))}, max ${ms(Math.max(...panesMs))}  (engine open; target ≤ 800 ms)`,
+);
 console.log(
   `baseline             median ${ms(median(baselineMs))}  (bare node printing a frame, same harness)`,
 );

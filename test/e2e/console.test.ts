@@ -56,9 +56,24 @@ describe.each([
     expect(first).toContain('? help');
     expectFits(first);
 
+    // Colour only where NO_COLOR allows it: SGR colours 30-38, 40-48, 90-97, 100-107 (39 and
+    // 49 are tmux going back to the default, which bold and inverse runs end with).
+    const colours = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/;
+    if (noColor) expect(session.captureStyled()).not.toMatch(colours);
+    else expect(session.captureStyled()).toMatch(colours);
+
     session.send('4');
     const events = await session.waitFor('[4 Events]');
     expect(events).toMatch(/INFO\s+engine\.started/);
+
+    // Resized live: the console redraws to the new size, every line within it.
+    session.resize(columns + 20, rows + 6);
+    // The key line moves down to the new last row.
+    const wider = await session.waitFor(new RegExp(`^(?:.*\\n){${rows + 5}}\\? help`));
+    for (const line of wider.split('\n')) expect(line.length).toBeLessThanOrEqual(columns + 20);
+    expect(wider.split('\n')[1]).toContain('[4 Events]');
+    session.resize(columns, rows);
+    await session.waitFor('[4 Events]');
 
     session.send('?');
     await session.waitFor('Keys (Esc or ? closes)');

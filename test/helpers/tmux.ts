@@ -34,6 +34,16 @@ export class TmuxSession {
     return this.tmux('capture-pane', '-p', '-t', 'main');
   }
 
+  /** The screen with its SGR codes, to see which colours and attributes were drawn. */
+  captureStyled(): string {
+    return this.tmux('capture-pane', '-p', '-e', '-t', 'main');
+  }
+
+  /** Resizes the terminal, as an operator dragging the window does. */
+  resize(columns: number, rows: number): void {
+    this.tmux('resize-window', '-t', 'main', '-x', String(columns), '-y', String(rows));
+  }
+
   /** Keys as tmux names them: 'q', '4', 'Enter', 'Escape', 'Up'. */
   send(...keys: string[]): void {
     this.tmux('send-keys', '-t', 'main', ...keys);
