@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { nextCap, scheduleProblems, UploadsPane } from '../../../src/ui/panes/UploadsPane.tsx';
@@ -38,8 +38,8 @@ describe('UploadsPane', () => {
     await test?.close();
   });
 
-  async function mount(columns = 80, rows = 21) {
-    test = await openTestEngine();
+  async function mount(columns = 80, rows = 21, overrides: Record<string, unknown> = {}) {
+    test = await openTestEngine(overrides);
     const { api, calls } = recordingApi(test.engine);
     const engine = test.engine;
     const element = () => (
@@ -226,5 +226,47 @@ describe('UploadsPane', () => {
     await screen.press('\t');
     expect(screen.frame()).toContain('[Sync folders (1)]');
     expect(screen.frame()).toMatch(/Interview room exports\s+0\s+/);
+  });
+
+  it('lists a docked camera with its files and the bytes left', async () => {
+    const { screen, engine, dir } = await mount();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const camera = path.join(dir, 'demo/dock/BWC-0042');
+    mkdirSync(camera, { recursive: true });
+    writeFileSync(path.join(camera, 'clip-0001.mp4'), Buffer.alloc(2 * M, 1));
+    writeFileSync(path.join(camera, 'clip-0002.mp4'), Buffer.alloc(M, 2));
+    await screen.press('\t');
+    const frame = await waitForFrame(
+      screen.frame,
+      /BWC-0042\s+Body-worn camera dock\s+\S+\s+2\s+3\.0 MiB/,
+    );
+    expect(frame).toContain('[Connected devices (1)]');
+    expect(frame).toMatch(/Camera\s+Dock\s+Docked\s+Files\s+Left/);
+    expect(expectFits(frame, 80, 21)).toEqual([]);
+  });
+
+  it('shows no Sync folders view when none is enabled', async () => {
+    const { screen } = await mount(80, 21, { syncFolders: [] });
+    expect(screen.frame()).not.toContain('Sync folders');
+    await screen.press('\t');
+    expect(screen.frame()).toContain('[Connected devices (0)]');
+    await screen.press('\t');
+    expect(screen.frame()).toContain('[All files (0)]');
+  });
+
+  it('retries a failed upload with r', async () => {
+    const { screen, engine, dir, calls } = await mount();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const file = path.join(dir, 'statement.pdf');
+    writeFileSync(file, Buffer.alloc(4096, 3));
+    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
+    // Gone before its turn: the job fails, saying so.
+    rmSync(file);
+    await engine.run('bandwidth.set', { bytesPerSecond: 'schedule' });
+    await waitForFrame(screen.frame, /statement\.pdf.*failed/, 15_000);
+    writeFileSync(file, Buffer.alloc(4096, 3));
+    await screen.press('r');
+    expect(calls.filter((c) => c.command === 'uploads.retry')).toHaveLength(1);
+    await waitForFrame(screen.frame, /statement\.pdf.*done/, 15_000);
   });
 });
