@@ -91,6 +91,33 @@ describe('EventsPane', () => {
     close();
   });
 
+  it('follows: a new event arrives selected at the bottom; paused, the selection stays', async () => {
+    const { ui, close } = await mount();
+    test.engine.events.append({
+      level: 'info',
+      kind: 'upload.filed',
+      subject: 'job-3',
+      message: 'filed in case 7',
+    });
+    await waitForFrame(() => ui.lastFrame() ?? '', /^>.*upload\.filed job-3 filed in case 7$/m);
+    ui.stdin.write(keys.up);
+    await settle();
+    expect(ui.lastFrame()).toContain('paused');
+    test.engine.events.append({
+      level: 'warn',
+      kind: 'camera.offline',
+      subject: 'lobby',
+      message: 'gone',
+    });
+    await waitForFrame(() => ui.lastFrame() ?? '', 'camera.offline lobby gone');
+    expect(ui.lastFrame()).toMatch(/^>.*upload\.failed job-2 disk full$/m);
+    ui.stdin.write('f');
+    await waitForFrame(() => ui.lastFrame() ?? '', /^>.*camera\.offline lobby gone$/m);
+    expect(ui.lastFrame()).toContain('following');
+    ui.unmount();
+    close();
+  });
+
   it('moves with the arrows, stops following, and shows details on Enter', async () => {
     const { ui, close } = await mount();
     ui.stdin.write(keys.up);
