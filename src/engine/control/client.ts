@@ -6,6 +6,7 @@ import {
   type CommandInput,
   type CommandName,
   type CommandOutput,
+  commandSchemas,
   controlMessageSchema,
 } from '../../protocol/control.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
@@ -107,7 +108,14 @@ class ControlClient implements RemoteEngine {
     }
     const id = this.#nextId++;
     return new Promise<CommandOutput<K>>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (output: unknown) => void, reject });
+      // Checked against the command's schema: an engine of another version may answer in a
+      // shape this console would misread.
+      const settle = (output: unknown) => {
+        const checked = commandSchemas[command][1].safeParse(output);
+        if (checked.success) resolve(checked.data as CommandOutput<K>);
+        else reject(this.#mismatch(command, checked.error.issues[0]?.path ?? []));
+      };
+      this.#pending.set(id, { resolve: settle, reject });
       ws.send(JSON.stringify({ id, command, input: input ?? {} }), (err) => {
         if (err) {
           this.#pending.delete(id);
@@ -294,6 +302,14 @@ class ControlClient implements RemoteEngine {
     const err = this.#lost();
     for (const pending of this.#pending.values()) pending.reject(err);
     this.#pending.clear();
+  }
+
+  #mismatch(command: string, at: PropertyKey[]): CustodyError {
+    return new CustodyError(
+      `the engine at ${this.#where()} answered ${command} in a form this custody does not read (at ${at.map(String).join('.') || 'the top'})`,
+      'run the same custody version as the engine (custody --version on both)',
+      ExitCode.failed,
+    );
   }
 
   #where(): string {

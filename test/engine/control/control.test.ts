@@ -26,6 +26,8 @@ function fakeEngine() {
     run: async (command, input) => {
       calls.push({ command, input });
       if (command === 'uploads.pause') return { changed: 3 } as never;
+      // An engine of another version, answering in a shape this console does not know.
+      if (command === 'uploads.resume') return { resumed: 3 } as never;
       if (command === 'requests.approve') {
         throw new CustodyError('approving needs the Requests privilege', 'ask', 3);
       }
@@ -123,13 +125,23 @@ describe('control socket', () => {
     expect(failed.what).toContain('database is locked');
     expect(failed.what).not.toContain('stack.js');
 
+    // An answer of another shape is refused, not handed to the console half-read.
+    const odd = (await remote
+      .run('uploads.resume', { all: true })
+      .catch((e: unknown) => e)) as CustodyError;
+    expect(odd).toBeInstanceOf(CustodyError);
+    expect(odd.what).toMatch(
+      /answered uploads\.resume in a form this custody does not read \(at changed\)/,
+    );
+    expect(odd.fix).toContain('same custody version');
+
     // Bad input is answered by the socket itself, naming the field, before the engine runs.
     const bad = (await remote
       .run('bandwidth.set', { bytesPerSecond: -5 } as never)
       .catch((e: unknown) => e)) as CustodyError;
     expect(bad.exitCode).toBe(ExitCode.badInput);
     expect(bad.what).toContain('bytesPerSecond');
-    expect(engine.calls).toHaveLength(3);
+    expect(engine.calls).toHaveLength(4);
 
     await remote.close();
   });
