@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseSchedule, type Schedule } from '../../../src/core/schedule.ts';
 import { BandwidthGate } from '../../../src/engine/uploads/bandwidth-gate.ts';
 import { RateControl } from '../../../src/engine/uploads/rate-control.ts';
@@ -33,5 +33,29 @@ describe('RateControl', () => {
     expect(gate.bytesPerSecond).toBe(1024);
     control.setOverride(undefined);
     expect(gate.bytesPerSecond).toBe(0);
+  });
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('once started, closes the gate within a second of a window starting, by itself', () => {
+    vi.useFakeTimers();
+    let now = new Date('2024-01-01T17:59:59.900Z');
+    const gate = new BandwidthGate(null);
+    const control = new RateControl({
+      gate,
+      schedule: schedule(['Mon-Fri 08:00-18:00 2M', '* 18:00-08:00 off']),
+      fallback: null,
+      timeZone: 'UTC',
+      clock: () => now,
+    });
+    control.start();
+    expect(gate.bytesPerSecond).toBe(2 * 1024 * 1024);
+    // The window "off" starts; nobody calls apply(): the control's own check must see it.
+    now = new Date('2024-01-01T18:00:00.000Z');
+    vi.advanceTimersByTime(999);
+    expect(gate.open).toBe(false);
+    control.stop();
   });
 });
