@@ -3,20 +3,16 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RequestView } from '../../src/protocol/engine-state.ts';
+import { requestDecisionOutputSchema } from '../../src/protocol/cli-output.ts';
+import {
+  engineStateSchema,
+  type RequestView,
+  requestViewSchema,
+} from '../../src/protocol/engine-state.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { custody, type RunningEngine, startEngine, writeEngineConfig } from '../helpers/control.ts';
+import { untilAsync } from '../helpers/until.ts';
 import { type Service, startService } from '../server/service-fixture.ts';
-
-async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 describe('requests from a script', { timeout: 120_000 }, () => {
   let dir: ReturnType<typeof tempDir>;
@@ -55,10 +51,10 @@ describe('requests from a script', { timeout: 120_000 }, () => {
   const list = async (): Promise<RequestView[]> => {
     const result = await custody(data, ['requests', 'list', '--json']);
     expect(result.code, result.stderr).toBe(0);
-    return JSON.parse(result.stdout) as RequestView[];
+    return engineStateSchema.shape.requests.parse(JSON.parse(result.stdout));
   };
 
-  it('lists, shows, approves one request and denies another', async () => {
+  it('lists, shows, approves one request and denies two', async () => {
     // A few seconds of footage in the archive, and the camera in the service's registry.
     await new Promise((resolve) => setTimeout(resolve, 8000));
     const found = await service.investigator.client.createCase({ name: 'Lobby incident' });
@@ -75,9 +71,11 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     };
     const first = await ask('Fight in the lobby');
     const second = await ask('Just curious');
-    for (const id of [first.id, second.id]) {
-      await waitFor(async () =>
-        (await list()).find((r) => r.id === id)?.state === 'held' ? true : undefined,
+    const third = await ask('Another look');
+    for (const id of [first.id, second.id, third.id]) {
+      await untilAsync(
+        `request ${id} held`,
+        async () => (await list()).find((r) => r.id === id)?.state === 'held',
       );
     }
 
@@ -88,16 +86,42 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^reason\s+Fight in the lobby$/m);
     expect(show.stdout).toMatch(/^camera\s+lobby \(Front lobby\): held/m);
+    const shown = await custody(data, ['requests', 'show', first.id, '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(requestViewSchema.parse(JSON.parse(shown.stdout))).toMatchObject({
+      id: first.id,
+      state: 'held',
+      reason: 'Fight in the lobby',
+      caseId: found.id,
+      cameras: [{ id: 'lobby', state: 'held', sha256: expect.any(String) }],
+      decision: null,
+    });
     const status = await custody(data, ['status']);
-    expect(status.stdout).toMatch(/^requests\s+2 open/m);
+    expect(status.stdout).toMatch(/^requests\s+3 open/m);
 
     const approved = await custody(data, ['requests', 'approve', first.id, '--json']);
     expect(approved.code, approved.stderr).toBe(0);
-    expect(JSON.parse(approved.stdout)).toMatchObject({ id: first.id, state: expect.any(String) });
+    expect(requestDecisionOutputSchema.parse(JSON.parse(approved.stdout))).toEqual({
+      id: first.id,
+      state: expect.any(String),
+    });
 
     const denied = await custody(data, ['requests', 'deny', second.id, '--reason', 'No grounds']);
     expect(denied.code, denied.stderr).toBe(0);
     expect(denied.stdout).toMatch(new RegExp(`^request ${second.id} denied: `));
+    const deniedJson = await custody(data, [
+      'requests',
+      'deny',
+      third.id,
+      '--reason',
+      'Out of scope',
+      '--json',
+    ]);
+    expect(deniedJson.code, deniedJson.stderr).toBe(0);
+    expect(requestDecisionOutputSchema.parse(JSON.parse(deniedJson.stdout))).toEqual({
+      id: third.id,
+      state: expect.any(String),
+    });
 
     const again = await custody(data, ['requests', 'deny', second.id, '--reason', 'twice']);
     expect(again.code).not.toBe(0);
@@ -108,5 +132,12 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     expect(seen.decision).toMatchObject({ decision: 'approve' });
     const refused = await service.investigator.client.getRequest(second.id);
     expect(refused.decision).toMatchObject({ decision: 'deny', reason: 'No grounds' });
+    const refusedToo = await service.investigator.client.getRequest(third.id);
+    expect(refusedToo.decision).toMatchObject({ decision: 'deny', reason: 'Out of scope' });
+    const decided = await list();
+    expect(decided.find((r) => r.id === third.id)?.decision).toMatchObject({
+      decision: 'deny',
+      reason: 'Out of scope',
+    });
   });
 });

@@ -1,6 +1,6 @@
 // The headless commands against a real `custody engine` process, over its control socket.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -10,12 +10,17 @@ import {
   uploadQueuedOutputSchema,
   uploadWaitOutputSchema,
 } from '../../src/protocol/cli-output.ts';
-import { engineStateSchema } from '../../src/protocol/engine-state.ts';
+import { commandSchemas } from '../../src/protocol/control.ts';
+import { engineStateSchema, uploadsStateSchema } from '../../src/protocol/engine-state.ts';
 import { startTusPeer, type TusPeer } from '../engine/uploads/tus-peer.ts';
 import { runCli, tempDir } from '../helpers/cli.ts';
 import { custody, type RunningEngine, startEngine, writeEngineConfig } from '../helpers/control.ts';
+import { untilAsync } from '../helpers/until.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
+
+/** What `uploads list --json` prints, checked against its schema. */
+const jobsOf = (stdout: string) => uploadsStateSchema.shape.jobs.parse(JSON.parse(stdout));
 
 describe('headless commands on a running engine', { timeout: 60_000 }, () => {
   let dir: ReturnType<typeof tempDir>;
@@ -95,13 +100,18 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
     expect(human.stdout).toMatch(/^ID\s+STATE\s+NAME\s+LOCATION$/m);
     expect(human.stdout).toMatch(/^lobby\s+\S+.*Front lobby/m);
     const json = await custody(data, ['cameras', 'list', '--json']);
-    expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: 'lobby' })]);
+    expect(json.code).toBe(0);
+    const cameras = engineStateSchema.shape.cameras.parse(JSON.parse(json.stdout));
+    expect(cameras).toEqual([expect.objectContaining({ id: 'lobby', name: 'Front lobby' })]);
   });
 
   it('bandwidth set / show, back to the schedule, and bad rates (exit 2)', async () => {
     const set = await custody(data, ['bandwidth', 'set', '2M', '--json']);
     expect(set.code).toBe(0);
-    expect(JSON.parse(set.stdout)).toEqual({ bytesPerSecond: 2 * 1024 * 1024, source: 'override' });
+    expect(commandSchemas['bandwidth.set'][1].parse(JSON.parse(set.stdout))).toEqual({
+      bytesPerSecond: 2 * 1024 * 1024,
+      source: 'override',
+    });
     const shownJson = await custody(data, ['bandwidth', 'show', '--json']);
     expect(bandwidthShowOutputSchema.parse(JSON.parse(shownJson.stdout))).toMatchObject({
       bytesPerSecond: 2 * 1024 * 1024,
@@ -113,7 +123,9 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
     expect(back.code).toBe(0);
     expect(back.stdout).toContain('from the schedule');
     const off = await custody(data, ['bandwidth', 'set', 'off', '--json']);
-    expect(JSON.parse(off.stdout)).toMatchObject({ bytesPerSecond: 0 });
+    expect(commandSchemas['bandwidth.set'][1].parse(JSON.parse(off.stdout))).toMatchObject({
+      bytesPerSecond: 0,
+    });
     await custody(data, ['bandwidth', 'set', 'unlimited']);
 
     const bad = await custody(data, ['bandwidth', 'set', 'fast']);
@@ -132,6 +144,17 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
     const set = await custody(data, ['schedule', 'set', 'Mon-Fri 08:00-18:00 2M; * * unlimited']);
     expect(set.code).toBe(0);
     expect(set.stdout).toContain('schedule set: Mon-Fri 08:00-18:00 2M; * * unlimited');
+    const setJson = await custody(data, [
+      'schedule',
+      'set',
+      'Mon-Fri 08:00-18:00 2M; * * unlimited',
+      '--json',
+    ]);
+    expect(setJson.code, setJson.stderr).toBe(0);
+    expect(commandSchemas['schedule.set'][1].parse(JSON.parse(setJson.stdout))).toMatchObject({
+      entries: ['Mon-Fri 08:00-18:00 2M', '* * unlimited'],
+      summary: expect.any(String),
+    });
     const shown = await custody(data, ['schedule', 'show', '--json']);
     const entries = ['Mon-Fri 08:00-18:00 2M', '* * unlimited'];
     const parsed = scheduleShowOutputSchema.parse(JSON.parse(shown.stdout));
@@ -162,17 +185,18 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
 
     const list = await custody(data, ['uploads', 'list', '--json']);
     expect(list.code).toBe(0);
-    const jobs = JSON.parse(list.stdout) as { id: string; name: string; state: string }[];
-    const job = jobs.find((j) => j.name === 'small.bin');
+    const job = jobsOf(list.stdout).find((j) => j.name === 'small.bin');
     expect(job?.state).toBe('done');
     const human = await custody(data, ['uploads']);
     expect(human.stdout).toMatch(/^ID\s+STATE\s+NAME/m);
     expect(human.stdout).toMatch(/done\s+small\.bin/);
 
-    for (const verb of ['pause', 'resume', 'retry', 'cancel']) {
+    for (const verb of ['pause', 'resume', 'retry', 'cancel'] as const) {
       const all = await custody(data, ['uploads', verb, '--all', '--json']);
       expect(all.code, `${verb} --all: ${all.stderr}`).toBe(0);
-      expect(JSON.parse(all.stdout)).toEqual({ changed: expect.any(Number) });
+      expect(commandSchemas[`uploads.${verb}`][1].parse(JSON.parse(all.stdout))).toEqual({
+        changed: expect.any(Number),
+      });
     }
     // Bad input is refused before the engine is asked: these can run side by side.
     const refusals = await Promise.all(
@@ -204,6 +228,68 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
     expect(badUrl.code).toBe(2);
   });
 
+  it('uploads pause / resume / first / cancel / retry ONE job by its id', async () => {
+    // Bandwidth off: the jobs stay queued until the test opens it again.
+    expect((await custody(data, ['bandwidth', 'set', 'off'])).code).toBe(0);
+    const kept = path.join(dir.path, 'one-job.bin');
+    const dropped = path.join(dir.path, 'dropped.bin');
+    writeFileSync(kept, Buffer.alloc(200 * 1024, 3));
+    writeFileSync(dropped, Buffer.alloc(10 * 1024, 4));
+    const queued = await custody(data, ['upload', kept, dropped, '--to', peer.url, '--json']);
+    expect(queued.code, queued.stderr).toBe(0);
+    const [keptId, droppedId] = uploadQueuedOutputSchema
+      .parse(JSON.parse(queued.stdout))
+      .files.map((file) => (file.ok ? file.jobId : ''));
+    if (!keptId || !droppedId) throw new Error(`not queued: ${queued.stdout}`);
+    const jobs = async () => {
+      const list = await custody(data, ['uploads', 'list', '--json']);
+      expect(list.code, list.stderr).toBe(0);
+      return jobsOf(list.stdout);
+    };
+    const job = async (id: string) => (await jobs()).find((j) => j.id === id);
+    expect((await job(keptId))?.state).toBe('queued');
+
+    const run = async (verb: string, id: string) => {
+      const result = await custody(data, ['uploads', verb, id, '--json']);
+      expect(result.code, `${verb} ${id}: ${result.stderr}`).toBe(0);
+      return JSON.parse(result.stdout) as unknown;
+    };
+    // The short id `uploads list` shows is enough.
+    const paused = await run('pause', keptId.slice(0, 8));
+    expect(commandSchemas['uploads.pause'][1].parse(paused)).toEqual({ changed: 1 });
+    expect(await job(keptId)).toMatchObject({ state: 'paused' });
+    expect(await run('pause', keptId)).toEqual({ changed: 0 });
+    const human = await custody(data, ['uploads', 'resume', keptId]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toBe('resumed 1 upload\n');
+    expect(await job(keptId)).toMatchObject({ state: 'queued' });
+
+    const first = await run('first', droppedId);
+    expect(commandSchemas['uploads.moveToFront'][1].parse(first)).toEqual({ changed: 1 });
+    const [a, b] = [await job(droppedId), await job(keptId)];
+    expect(a?.priority).toBeGreaterThan(b?.priority ?? Number.POSITIVE_INFINITY);
+    const cancelled = await run('cancel', droppedId);
+    expect(commandSchemas['uploads.cancel'][1].parse(cancelled)).toEqual({ changed: 1 });
+    expect(await job(droppedId)).toMatchObject({ state: 'cancelled' });
+    expect(await run('resume', droppedId)).toEqual({ changed: 0 });
+
+    // The file goes away, so the job fails once the bandwidth opens; back again, retry sends it.
+    renameSync(kept, `${kept}.away`);
+    expect((await custody(data, ['bandwidth', 'set', 'unlimited'])).code).toBe(0);
+    const failed = await untilAsync('the job to fail', async () => {
+      const row = await job(keptId);
+      return row?.state === 'failed' ? row : undefined;
+    });
+    expect(failed.error).toContain(kept);
+    renameSync(`${kept}.away`, kept);
+    const retried = await run('retry', keptId);
+    expect(commandSchemas['uploads.retry'][1].parse(retried)).toEqual({ changed: 1 });
+    await untilAsync('the retried job done', async () => (await job(keptId))?.state === 'done');
+    expect((await peer.uploads()).map((u) => u.sha256)).toContain(sha256(kept));
+    expect((await peer.uploads()).map((u) => u.sha256)).not.toContain(sha256(dropped));
+    expect((await custody(data, ['bandwidth', 'set', 'schedule'])).code).toBe(0);
+  });
+
   it('snapshot CAMERA --name --out, and export CAMERA --from --to --out', async () => {
     // The camera needs a few seconds of archive for a clip (the earlier tests usually took them).
     const recording = Date.now() - engineStartedAt;
@@ -222,7 +308,10 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
       '--json',
     ]);
     expect(snap.code, snap.stderr).toBe(0);
-    expect(JSON.parse(snap.stdout)).toMatchObject({ path: out, width: expect.any(Number) });
+    expect(commandSchemas['snapshot.export'][1].parse(JSON.parse(snap.stdout))).toMatchObject({
+      path: out,
+      width: expect.any(Number),
+    });
     expect(readFileSync(out).subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
 
     const clip = path.join(dir.path, 'clip.mp4');
@@ -238,7 +327,7 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
       '--json',
     ]);
     expect(exported.code, exported.stderr).toBe(0);
-    const info = JSON.parse(exported.stdout) as { path: string; sha256: string; bytes: number };
+    const info = commandSchemas['clip.export'][1].parse(JSON.parse(exported.stdout));
     expect(info.path).toBe(clip);
     expect(info.sha256).toBe(sha256(clip));
     expect(info.bytes).toBe(statSync(clip).size);
@@ -264,7 +353,8 @@ describe('headless commands on a running engine', { timeout: 60_000 }, () => {
   it('requests list / show, and bad input (exit 2)', async () => {
     const list = await custody(data, ['requests', 'list', '--json']);
     expect(list.code).toBe(0);
-    expect(Array.isArray(JSON.parse(list.stdout))).toBe(true);
+    // A fresh engine has none; headless-requests.test.ts checks full ones against the schema.
+    expect(engineStateSchema.shape.requests.parse(JSON.parse(list.stdout))).toEqual([]);
     const show = await custody(data, ['requests', 'show', 'req-nope']);
     expect(show.code).toBe(2);
     expect(show.stderr).toContain('no request req-nope');
@@ -318,7 +408,16 @@ describe('headless commands without an engine, or without the privilege', {
       ['bandwidth', 'set', '2M'],
       ['schedule', 'show'],
       ['requests', 'list'],
+      ['requests', 'show', 'req-1'],
+      ['requests', 'approve', 'req-1'],
+      ['requests', 'deny', 'req-1', '--reason', 'no'],
       ['snapshot', 'lobby', '--name', 'x'],
+      ['export', 'lobby', '--from', '8s', '--to', '2s', '--out', path.join(dir.path, 'x.mp4')],
+      ['uploads', 'pause', 'job-1'],
+      ['uploads', 'resume', '--all'],
+      ['uploads', 'retry', 'job-1'],
+      ['uploads', 'cancel', '--all'],
+      ['uploads', 'first', 'job-1'],
     ];
     const results = await Promise.all(commands.map((args) => custody(data, args)));
     results.forEach((result, i) => {
@@ -348,6 +447,7 @@ describe('headless commands without an engine, or without the privilege', {
         ['bandwidth', 'set', '2M'],
         ['schedule', 'set', '* 1M'],
         ['uploads', 'pause', '--all'],
+        ['export', 'lobby', '--from', '8s', '--to', '2s', '--out', path.join(dir.path, 'v.mp4')],
         ['upload', file, '--to', 'http://127.0.0.1:9/files'],
         ['requests', 'approve', 'req-1'],
         ['requests', 'deny', 'req-1', '--reason', 'no'],
@@ -357,6 +457,47 @@ describe('headless commands without an engine, or without the privilege', {
         expect(result.code, `${commands[i]?.join(' ')}: ${result.stderr}`).toBe(3);
         expect(result.stderr).toMatch(/^custody: .*privilege.* — /);
       });
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('an operator without the Export privilege may neither take snapshots nor export (exit 3)', async () => {
+    const data = path.join(dir.path, 'clerk');
+    const clerkDir = path.join(dir.path, 'clerk-config');
+    mkdirSync(clerkDir);
+    const config = writeEngineConfig(clerkDir, {
+      users: [{ name: 'clerk', role: 'operator', privileges: ['upload', 'requests'] }],
+      operator: 'clerk',
+      service: { mode: 'none' },
+    });
+    const engine = await startEngine(config, data);
+    try {
+      const status = await custody(data, ['status', '--json']);
+      expect(engineStateSchema.parse(JSON.parse(status.stdout)).operator).toEqual({
+        name: 'clerk',
+        role: 'operator',
+        privileges: ['upload', 'requests'],
+      });
+      // The privileges the clerk has still work.
+      expect((await custody(data, ['bandwidth', 'set', '2M'])).code).toBe(0);
+      const jpeg = path.join(dir.path, 'clerk.jpg');
+      const clip = path.join(dir.path, 'clerk.mp4');
+      const commands = [
+        ['snapshot', 'lobby', '--name', 'Front door', '--out', jpeg],
+        ['export', 'lobby', '--from', '8s', '--to', '2s', '--out', clip],
+      ];
+      const results = await Promise.all(commands.map((args) => custody(data, args)));
+      results.forEach((result, i) => {
+        expect(result.code, `${commands[i]?.join(' ')}: ${result.stderr}`).toBe(3);
+        expect(result.stderr).toMatch(
+          /^custody: .*needs the Export privilege.* — ask an administrator/,
+        );
+      });
+      const json = await custody(data, [...(commands[1] ?? []), '--json']);
+      expect(cliErrorSchema.parse(JSON.parse(json.stderr)).error).toMatchObject({ exitCode: 3 });
+      expect(existsSync(jpeg)).toBe(false);
+      expect(existsSync(clip)).toBe(false);
     } finally {
       await engine.stop();
     }
