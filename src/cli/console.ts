@@ -82,7 +82,7 @@ export function summary(state: EngineState): string {
     ],
     ['cameras', list(state.cameras)],
     ['docks', list(state.docks)],
-    ['sync', list(state.syncFolders)],
+    ['sync', list(state.syncFolders.filter((folder) => folder.enabled))],
     ['uploads', `concurrency ${state.uploads.concurrency} · ${state.schedule.summary}`],
     ['cap now', formatRate(state.uploads.cap)],
     ['ffmpeg', ffmpeg],

@@ -55,7 +55,8 @@ export class ConfigError extends CustodyError {
   }
 }
 
-function describeIssue(issue: ConfigIssue): string {
+/** `<path>: <message> (got <value>)`. */
+export function describeIssue(issue: ConfigIssue): string {
   const where = issue.path === FILE_PATH ? '' : `${issue.path}: `;
   const got = issue.value === '' ? '' : ` (got ${issue.value})`;
   return `${where}${issue.message}${got}`;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { checkPathsOnDisk } from './disk-check.ts';
-import { ConfigError, showPath, showValue } from './errors.ts';
+import { ConfigError, type ConfigIssue, showPath, showValue } from './errors.ts';
 import { fromZodIssues, type KeyedIssue, messageFor } from './issues.ts';
 import { readConfigJson } from './read.ts';
 import { type Config, configSchema } from './schema.ts';
@@ -47,10 +47,31 @@ function compareKeys(input: unknown, a: Key[], b: Key[]): number {
 const isSecret = (keys: Key[]): boolean =>
   keys.some((key) => typeof key === 'string' && /header/i.test(key));
 
-function resolvePaths(config: Config, dir: string): Config {
-  return mapFields(configSchema, config, (value, info) =>
-    info.path && typeof value === 'string' ? path.resolve(dir, value) : value,
-  ) as Config;
+/** Path fields of `value` (the config or a part of it, from its root) resolved against `dir`. */
+export function resolvePaths<T>(value: T, dir: string): T {
+  return mapFields(configSchema, value, (field, info) =>
+    // An empty path stays empty, for the schema to refuse rather than become `dir`.
+    info.path && typeof field === 'string' && field !== '' ? path.resolve(dir, field) : field,
+  ) as T;
+}
+
+/** Issues as the operator reads them: in file order, each once, secrets hidden. */
+export function configIssues(keyed: KeyedIssue[], input: unknown): ConfigIssue[] {
+  const seen = new Set<string>();
+  return keyed
+    .sort((a, b) => compareKeys(input, a.keys, b.keys))
+    .map((issue) => ({
+      path: showPath(issue.keys),
+      value: showValue(issue.value, isSecret(issue.keys)),
+      message: issue.message,
+      fix: issue.fix,
+    }))
+    .filter((issue) => {
+      const key = `${issue.path}\0${issue.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
 }
 
 export function loadConfig(file: string): LoadedConfig {
@@ -65,22 +86,7 @@ export function loadConfig(file: string): LoadedConfig {
     ...checkPathsOnDisk(read.value, dir),
   ];
   if (!parsed.success || keyed.length > 0) {
-    const seen = new Set<string>();
-    const issues = keyed
-      .sort((a, b) => compareKeys(read.value, a.keys, b.keys))
-      .map((issue) => ({
-        path: showPath(issue.keys),
-        value: showValue(issue.value, isSecret(issue.keys)),
-        message: issue.message,
-        fix: issue.fix,
-      }))
-      .filter((issue) => {
-        const key = `${issue.path}\0${issue.message}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-    throw new ConfigError(file, issues);
+    throw new ConfigError(file, configIssues(keyed, read.value));
   }
   return { config: resolvePaths(parsed.data, dir), file: absolute, dir };
 }

@@ -6,21 +6,23 @@
 import { z } from 'zod';
 import { parseDuration, parseRate } from '../core/format.ts';
 import { parseScheduleEntry } from '../core/schedule.ts';
-import { logLevelSchema } from '../protocol/engine-state.ts';
+import { logLevelSchema } from '../protocol/log-level.ts';
 import { crossCheck } from './cross-check.ts';
 import { filePath, folderPath, withInfo } from './fields.ts';
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
+/** The id a name suggests: "Front Lobby #2" → "front-lobby-2"; '' when nothing is left. */
+export function slugOf(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 32);
+}
+
 function slugSuggestion(value: unknown): string {
-  const slug =
-    typeof value === 'string'
-      ? value
-          .toLowerCase()
-          .replace(/[^a-z0-9]+/g, '-')
-          .replace(/^-+|-+$/g, '')
-          .slice(0, 32)
-      : '';
+  const slug = typeof value === 'string' ? slugOf(value) : '';
   return `use 1 to 32 lowercase letters, digits or dashes, e.g. "${slug || 'front-lobby'}"`;
 }
 
@@ -230,7 +232,7 @@ const caseChoice = withInfo(
   { fix: 'write {"id": "C-2024-001"}, {"newCase": "Interview 12"} or "none"' },
 );
 
-const syncFolderSchema = z
+export const syncFolderSchema = z
   .object({
     id: slug('Sync folder id'),
     name: label('Sync folder name shown in Uploads'),
@@ -249,6 +251,17 @@ const syncFolderSchema = z
     case: caseChoice.optional(),
   })
   .strict();
+
+/**
+ * A sync folder list set at the console, checked against the rest of the config as the file's
+ * own list is: ids, destinations, the hash check that moving or deleting needs, shared folders.
+ * Issues carry the config's paths (`syncFolders[1].id`).
+ */
+export function syncFolderListSchema(rest: { destinations: unknown[]; docks: unknown[] }) {
+  return z
+    .object({ syncFolders: z.array(syncFolderSchema) })
+    .superRefine((value, ctx) => crossCheck({ ...rest, ...value }, ctx), { when: () => true });
+}
 
 const MAX_CONCURRENCY = 26;
 const MIB = 1024 * 1024;

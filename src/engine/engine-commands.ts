@@ -1,4 +1,4 @@
-import { type Dirent, mkdirSync, statSync } from 'node:fs';
+import { type Dirent, mkdirSync, rmSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../core/errors.ts';
@@ -29,6 +29,7 @@ export type CommandContext = {
   denyRequest(id: string, reason: string, by: string): Promise<{ state: string }>;
   importIntegration(file: string, by: string): Promise<{ url: string; systemName: string }>;
   setLogLevel(level: EngineState['logLevel'], by: string): void;
+  setSyncFolders(folders: unknown, by: string): Promise<EngineState['syncFolders']>;
 };
 
 const JOB_ACTIONS = {
@@ -180,6 +181,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     },
 
     'snapshot.export': async ({ cameraId, at, name, description, caseChoice, out }) => {
+      need('export', 'taking a snapshot');
       const { snapshots } = video();
       const stamp = (at ? new Date(at) : new Date()).toISOString().replace(/[:.]/g, '-');
       const file =
@@ -187,12 +189,9 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
           ? path.resolve(out)
           : path.join(engine.dataDir, 'snapshots', `${cameraId}-${stamp}-${fileSafe(name)}.jpg`);
       mkdirSync(path.dirname(file), { recursive: true });
-      if (engine.rest) {
-        // Before the frame is taken: a case it may not be filed into is the operator's to
-        // change, whatever the camera does.
-        need('export', 'taking a snapshot');
-        await ensureManage(caseChoice);
-      }
+      // Before the frame is taken: a case it may not be filed into is the operator's to
+      // change, whatever the camera does.
+      if (engine.rest) await ensureManage(caseChoice);
       const shot = await snapshots.export({
         cameraId,
         outPath: file,
@@ -203,7 +202,12 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       const taken = new Date(shot.at).toISOString();
       let jobId: string | null = null;
       if (engine.rest) {
-        const choice = await settleCase(caseChoice);
+        // A new case is opened only once there is a snapshot to file; if that fails (the
+        // service went away), no JPEG is left behind unasked.
+        const choice = await settleCase(caseChoice).catch((err: unknown) => {
+          if (out === undefined) rmSync(shot.path, { force: true });
+          throw err;
+        });
         const { job } = engine.uploads.queue.enqueue({
           sourceKind: 'snapshot',
           sourceId: cameraId,
@@ -299,6 +303,10 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       needAdmin('changing the log level');
       engine.setLogLevel(level, engine.operator.name);
       return { level };
+    },
+    'settings.syncFolders': async ({ syncFolders }) => {
+      needAdmin('changing the sync folders');
+      return { syncFolders: await engine.setSyncFolders(syncFolders, engine.operator.name) };
     },
 
     'cases.list': async () => {

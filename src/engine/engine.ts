@@ -2,15 +2,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
+import { checkSyncFolders } from '../config/sync-folders.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { evaluateSchedule, formatScheduleWindow } from '../core/schedule.ts';
 import type { CommandInput, CommandName, CommandOutput } from '../protocol/control.ts';
-import {
-  type EngineState,
-  logLevelSchema,
-  type ScheduleState,
-  type UploadsState,
-} from '../protocol/engine-state.ts';
+import type { EngineState, ScheduleState, UploadsState } from '../protocol/engine-state.ts';
+import { logLevelSchema } from '../protocol/log-level.ts';
 import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
@@ -343,9 +340,7 @@ export class Engine implements EngineApi {
         };
       }),
       docks: config.docks.map(({ id, name, root }) => ({ id, name, root })),
-      syncFolders: config.syncFolders
-        .filter((folder) => folder.enabled)
-        .map(({ id, name, path }) => ({ id, name, path })),
+      syncFolders: this.uploads.syncFolders,
       uploads,
       devices: this.uploads.devices(),
       requests: this.requests?.list() ?? [],
@@ -416,6 +411,23 @@ export class Engine implements EngineApi {
       data: { level, by },
     });
     this.notifier.changed();
+  }
+
+  /**
+   * The sync folders, set at the console: checked as the config's own list (relative paths
+   * from its folder), kept, and applied live.
+   */
+  async setSyncFolders(folders: unknown, by: string): Promise<EngineState['syncFolders']> {
+    const checked = checkSyncFolders(folders, this.options.loaded);
+    const changes = await this.uploads.setSyncFolders(checked);
+    this.events.append({
+      level: 'info',
+      kind: 'settings.sync_folders',
+      subject: null,
+      message: `sync folders set by ${by}: ${changes.map((c) => `${c.id} ${c.change}`).join(', ') || 'no change'}`,
+      data: { changes, syncFolders: checked.map((folder) => folder.id), by },
+    });
+    return checked;
   }
 
   async approveRequest(id: string, by: string): Promise<{ state: string }> {

@@ -4,8 +4,9 @@
  * same names and inputs over the control socket, which checks them against these schemas.
  */
 import { z } from 'zod';
-import { logLevelSchema } from './engine-state.ts';
+import { syncFolderSchema } from '../config/schema.ts';
 import { custodyEventSchema, eventLevelSchema } from './events.ts';
+import { logLevelSchema } from './log-level.ts';
 import { caseViewSchema, categorySchema, departmentSchema } from './service.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -152,6 +153,14 @@ export const commandSchemas = {
     z.object({ url: z.string(), systemName: z.string() }),
   ],
   'settings.logLevel': [z.object({ level: logLevelSchema }), z.object({ level: logLevelSchema })],
+  /**
+   * The whole sync folder list, each folder as the config writes it (relative paths are from
+   * the config file's folder); kept, it wins over the config's list from then on.
+   */
+  'settings.syncFolders': [
+    z.object({ syncFolders: z.array(syncFolderSchema) }),
+    z.object({ syncFolders: z.array(syncFolderSchema) }),
+  ],
   'cases.list': [
     z.object({}),
     z.object({

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { syncFolderSchema } from '../config/schema.ts';
 import { uploadStates } from '../core/upload-state.ts';
+import { logLevelSchema } from './log-level.ts';
 import { connectionStateSchema, requestStateSchema } from './service.ts';
 
 export const scheduleStateSchema = z.object({
@@ -104,8 +106,6 @@ export const requestViewSchema = z.object({
   failureReason: z.string().nullable(),
 });
 
-export const logLevelSchema = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
-
 export const engineStateSchema = z.object({
   version: z.string(),
   workstation: z.string(),
@@ -134,7 +134,9 @@ export const engineStateSchema = z.object({
     }),
   ),
   docks: z.array(z.object({ id: z.string(), name: z.string(), root: z.string() })),
-  syncFolders: z.array(z.object({ id: z.string(), name: z.string(), path: z.string() })),
+  syncFolders: z
+    .array(syncFolderSchema)
+    .describe("every sync folder, switched off ones too: the console's list, else the config's"),
   uploads: uploadsStateSchema,
   devices: z.array(deviceSchema).describe('cameras docked now, for Connected devices'),
   requests: z.array(requestViewSchema).describe('undecided requests first, then recent ones'),
@@ -147,5 +149,6 @@ export type EngineState = z.infer<typeof engineStateSchema>;
 export type UploadRow = z.infer<typeof uploadRowSchema>;
 export type UploadsState = z.infer<typeof uploadsStateSchema>;
 export type Device = z.infer<typeof deviceSchema>;
+export type SyncFolder = EngineState['syncFolders'][number];
 export type RequestView = z.infer<typeof requestViewSchema>;
 export type RequestCameraView = z.infer<typeof requestCameraViewSchema>;

@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineApi } from '../engine/api.ts';
@@ -8,7 +8,7 @@ import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { KeyHints } from './components/KeyHints.tsx';
 import { StatusBar, statusFigures } from './components/StatusBar.tsx';
 import { TabBar } from './components/TabBar.tsx';
-import { bottomLineKeys, modalKeys, type TabId, tabForKey } from './keymap.ts';
+import { bottomLineKeys, type KeyHint, modalKeys, type TabId, tabForKey } from './keymap.ts';
 import { AboutPane } from './panes/AboutPane.tsx';
 import { CamerasPane } from './panes/CamerasPane.tsx';
 import { EventsPane } from './panes/EventsPane.tsx';
@@ -54,8 +54,13 @@ export function App({
   const [tab, setTab] = useState<TabId>(initialTab);
   const [help, setHelp] = useState(false);
   const [quitting, setQuitting] = useState<string[] | null>(null);
-  // While a pane's form has the keys, digits and q are text, not commands.
-  const [capturing, setCapturing] = useState(false);
+  // While a pane's form has the keys, digits and q are text, not commands; the bottom line
+  // lists the keys that work there instead.
+  const [capturing, setCapturing] = useState<KeyHint[] | null>(null);
+  const onCapture = useCallback(
+    (on: boolean, keys: KeyHint[] = modalKeys) => setCapturing(on ? keys : null),
+    [],
+  );
 
   useInput(
     (input, key) => {
@@ -90,7 +95,7 @@ export function App({
     width: columns,
     height: paneHeight,
     active: !help && !quitting,
-    onCapture: setCapturing,
+    onCapture,
   };
   const pane = (() => {
     switch (tab) {
@@ -127,7 +132,7 @@ export function App({
           </Text>
         </Box>
       ) : (
-        <KeyHints hints={capturing ? modalKeys : bottomLineKeys(tab)} />
+        <KeyHints hints={capturing ?? bottomLineKeys(tab)} />
       )}
     </Box>
   );

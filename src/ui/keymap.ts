@@ -33,6 +33,21 @@ export const modalKeys: KeyHint[] = [
   { keys: 'Esc', does: 'back' },
 ];
 
+/** Settings › Sync folders, the list of folders. */
+export const syncFolderKeys: KeyHint[] = [
+  { keys: '↑↓', does: 'select' },
+  { keys: 'Space', does: 'on/off' },
+  { keys: 'a', does: 'add' },
+  { keys: 'd', does: 'delete' },
+  { keys: 'Esc', does: 'back' },
+];
+
+/** A y/n question. */
+export const confirmKeys: KeyHint[] = [
+  { keys: 'y', does: 'yes' },
+  { keys: 'n/Esc', does: 'no' },
+];
+
 export const paneKeys: Record<TabId, KeyHint[]> = {
   inbox: [
     { keys: '↑↓', does: 'select' },

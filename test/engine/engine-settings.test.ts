@@ -1,4 +1,4 @@
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
@@ -93,5 +93,117 @@ describe('settings applied at the console', () => {
       test.engine.run('settings.importIntegration', { file: integrationFile }),
     );
     expect(importLocked.exitCode).toBe(3);
+    const foldersLocked = await refusal(
+      test.engine.run('settings.syncFolders', { syncFolders: [] }),
+    );
+    expect(foldersLocked.exitCode).toBe(3);
+  });
+});
+
+describe('sync folders set at the console', () => {
+  let test: TestEngine | undefined;
+  afterEach(async () => {
+    await test?.close();
+    test = undefined;
+  });
+
+  const jobFor = (file: string) => test?.engine.state().uploads.jobs.find((j) => j.path === file);
+
+  it('watches a new folder at once, stops on switching it off, and keeps the list', async () => {
+    test = await openTestEngine({ cameras: [], docks: [], syncFolders: [] });
+    const { engine } = test;
+    await until('the service link', () => engine.state().connection.state === 'ready');
+    const drop = path.join(test.dir, 'drop');
+    // Relative to the config file's folder, as in the config; the engine creates the folder.
+    const saved = await engine.run('settings.syncFolders', {
+      syncFolders: [{ id: 'drop', name: 'Drop box', path: 'drop', exclude: ['*.tmp'] }],
+    });
+    expect(saved.syncFolders).toMatchObject([{ id: 'drop', path: drop, enabled: true }]);
+    expect(existsSync(drop)).toBe(true);
+    expect(engine.state().syncFolders).toMatchObject([
+      {
+        id: 'drop',
+        enabled: true,
+        include: ['**/*'],
+        exclude: ['*.tmp'],
+        afterUpload: { policy: 'keep' },
+      },
+    ]);
+    const [event] = engine.events.list({ kinds: ['settings.sync_folders'] });
+    expect(event?.data).toMatchObject({
+      changes: [{ id: 'drop', change: 'added' }],
+      by: 'operator',
+    });
+
+    const first = path.join(drop, 'statement-1.mp4');
+    writeFileSync(first, Buffer.alloc(40_000, 1));
+    await until('the dropped file uploaded', () => jobFor(first)?.state === 'done');
+
+    // Switched off, with a second folder switched on: once the second one's file is queued, a
+    // file in the first would have been too.
+    const other = path.join(test.dir, 'other');
+    await engine.run('settings.syncFolders', {
+      syncFolders: [
+        { id: 'drop', name: 'Drop box', path: drop, exclude: ['*.tmp'], enabled: false },
+        { id: 'other', name: 'Other', path: other },
+      ],
+    });
+    const ignored = path.join(drop, 'statement-2.mp4');
+    const watched = path.join(other, 'statement-3.mp4');
+    writeFileSync(ignored, Buffer.alloc(40_000, 2));
+    writeFileSync(watched, Buffer.alloc(40_000, 3));
+    await until('the other folder queued its file', () => jobFor(watched));
+    expect(jobFor(ignored)).toBeUndefined();
+    expect(engine.state().syncFolders.map((f) => [f.id, f.enabled])).toEqual([
+      ['drop', false],
+      ['other', true],
+    ]);
+
+    // Kept in the data directory: the config's empty list no longer counts.
+    const reopened = await test.reopen();
+    expect(reopened.state().syncFolders.map((f) => [f.id, f.enabled])).toEqual([
+      ['drop', false],
+      ['other', true],
+    ]);
+  });
+
+  it('refuses a list the config would refuse, naming the field, and changes nothing', async () => {
+    test = await openTestEngine({
+      cameras: [],
+      docks: [],
+      syncFolders: [{ id: 'drop', name: 'Drop box', path: './drop' }],
+      destinations: [{ id: 'peer', kind: 'tus', url: 'http://127.0.0.1:9/files/' }],
+    });
+    const { engine } = test;
+    const before = engine.state().syncFolders;
+    writeFileSync(path.join(test.dir, 'a-file'), 'not a folder');
+    const drop = { id: 'drop', name: 'Drop box', path: './drop' };
+    const refused = async (
+      syncFolders: Parameters<typeof engine.run<'settings.syncFolders'>>[1]['syncFolders'],
+    ) => {
+      const err = await refusal(engine.run('settings.syncFolders', { syncFolders }));
+      expect(err.exitCode).toBe(2);
+      return `${err.what} — ${err.fix}`;
+    };
+
+    expect(await refused([{ id: 'new', name: 'New', path: 'a-file' }])).toMatch(
+      /^syncFolders\[0\]\.path: is a file, not a folder: .*a-file .* — point it at a folder/,
+    );
+    expect(await refused([{ id: 'Bad Id', name: 'New', path: 'new' }])).toMatch(
+      /syncFolders\.0\.id must be 1 to 32 lowercase letters, digits or dashes/,
+    );
+    expect(await refused([drop, { id: 'drop', name: 'Again', path: 'again' }])).toMatch(
+      /^syncFolders\[1\]\.id: sync folder "drop" is already used by syncFolders\[0\] .* — give each sync folder a different id/,
+    );
+    expect(
+      await refused([{ ...drop, destination: 'peer', afterUpload: { policy: 'delete' } }]),
+    ).toMatch(
+      /^syncFolders\[0\]\.afterUpload\.policy: must be "keep" with destination "peer".* — use "keep"/,
+    );
+    expect(await refused([{ ...drop, destination: 'nowhere' }])).toMatch(
+      /^syncFolders\[0\]\.destination: names destination "nowhere", which is not defined/,
+    );
+    expect(engine.state().syncFolders).toEqual(before);
+    expect(engine.events.list({ kinds: ['settings.sync_folders'] })).toHaveLength(0);
   });
 });

@@ -1,7 +1,8 @@
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { Config } from '../../config/schema.ts';
+import { type Config, syncFolderListSchema } from '../../config/schema.ts';
+import { type EntryChange, entryChanges } from '../../core/entry-changes.ts';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import { parseRate } from '../../core/format.ts';
 import { parseSchedule, type Schedule } from '../../core/schedule.ts';
@@ -21,7 +22,7 @@ import { RateControl } from './rate-control.ts';
 import { type UploadFigures, UploadScheduler } from './scheduler.ts';
 import { DockSource } from './sources/dock.ts';
 import { queuePickedFiles } from './sources/picked-files.ts';
-import { SyncFolderSource } from './sources/sync-folder.ts';
+import { type SyncFolderConfig, SyncFolderSource } from './sources/sync-folder.ts';
 import { TusDestination } from './tus-destination.ts';
 import type { UploadJob } from './upload-job.ts';
 import { UploadQueue } from './upload-queue.ts';
@@ -33,6 +34,7 @@ const SETTING = {
   schedule: 'uploads.schedule',
   override: 'uploads.bandwidthOverride',
   concurrency: 'uploads.concurrency',
+  syncFolders: 'uploads.syncFolders',
 } as const;
 
 export type JobTarget = { id: string } | { all: true };
@@ -44,7 +46,8 @@ export type AddedFile =
 /**
  * Everything upload: the queue, the one bandwidth gate and its schedule, the scheduler, the
  * destinations and the sources (docks, sync folders, picked files). Operator changes to the
- * schedule, the cap and the concurrency are kept in the store, so they outlive a restart.
+ * schedule, the cap, the concurrency and the sync folders are kept in the store, so they
+ * outlive a restart.
  */
 export class UploadEngine {
   readonly queue: UploadQueue;
@@ -57,8 +60,16 @@ export class UploadEngine {
   readonly #scheduler: UploadScheduler;
   readonly #destinations = new Map<string, Destination>();
   readonly #docks: DockSource[];
-  readonly #syncFolders: SyncFolderSource[];
+  /** The watched ones, by folder id: the enabled folders once started. */
+  readonly #syncSources = new Map<string, SyncFolderSource>();
   readonly #onChange: () => void;
+  /** Every sync folder, switched off ones too. */
+  #syncFolders: SyncFolderConfig[];
+  /** Changes to the sync folders run one after another, so no folder is watched twice. */
+  #syncChange: Promise<unknown> = Promise.resolve();
+  /** Asked when a job is done: the service destination only arrives once linked. */
+  readonly #verifiesHash = (id: string): boolean =>
+    this.#destinations.get(id)?.verifiesHash === true;
   #scheduleEntries: string[];
   #override: number | null | undefined;
   #figures: UploadFigures = emptyFigures();
@@ -141,8 +152,6 @@ export class UploadEngine {
         settings.get(SETTING.concurrency, z.number().int().min(1).max(26)) ??
         config.uploads.concurrency,
     });
-    // Looked up when a job is done: the service destination only arrives once linked.
-    const verifiesHash = (id: string) => this.#destinations.get(id)?.verifiesHash === true;
     this.#docks = config.docks
       .filter((dock) => dock.enabled)
       .map(
@@ -151,16 +160,15 @@ export class UploadEngine {
             dock,
             queue: this.queue,
             events: options.events,
-            verifiesHash,
+            verifiesHash: this.#verifiesHash,
             onChange: () => this.#changed(),
           }),
       );
-    this.#syncFolders = config.syncFolders
-      .filter((folder) => folder.enabled)
-      .map(
-        (folder) =>
-          new SyncFolderSource({ folder, queue: this.queue, events: options.events, verifiesHash }),
-      );
+    // A kept list the config no longer allows (a destination removed since) is reported by
+    // the settings repo and the config's list is used.
+    this.#syncFolders =
+      settings.get(SETTING.syncFolders, syncFolderListSchema(config))?.syncFolders ??
+      config.syncFolders;
     this.queue.subscribe(() => this.#changed());
   }
 
@@ -178,12 +186,78 @@ export class UploadEngine {
     this.#started = true;
     this.#rate.start();
     this.#scheduler.start();
-    const roots = [
-      ...this.#config.docks.filter((d) => d.enabled).map((d) => d.root),
-      ...this.#config.syncFolders.filter((f) => f.enabled).map((f) => f.path),
-    ];
-    for (const root of roots) mkdirSync(root, { recursive: true });
-    await Promise.all([...this.#docks, ...this.#syncFolders].map((source) => source.start()));
+    for (const dock of this.#config.docks.filter((d) => d.enabled)) {
+      mkdirSync(dock.root, { recursive: true });
+    }
+    const folders = this.#syncFolders.filter((folder) => folder.enabled);
+    this.#makeFolders(folders);
+    await Promise.all([...this.#docks.map((dock) => dock.start()), this.#watch(folders)]);
+  }
+
+  get syncFolders(): SyncFolderConfig[] {
+    return [...this.#syncFolders];
+  }
+
+  /**
+   * Replaces the sync folders with a checked list and keeps it: folders removed, switched off
+   * or changed stop being watched, new and switched on ones start, the rest watch on. Files
+   * already queued from a folder go on uploading.
+   */
+  setSyncFolders(folders: SyncFolderConfig[]): Promise<EntryChange[]> {
+    const change = this.#syncChange.then(() => this.#applySyncFolders(folders));
+    this.#syncChange = change.catch(() => undefined);
+    return change;
+  }
+
+  async #applySyncFolders(folders: SyncFolderConfig[]): Promise<EntryChange[]> {
+    const changes = entryChanges(this.#syncFolders, folders);
+    const changed = new Set(changes.map((c) => c.id));
+    const starting = folders.filter((folder) => folder.enabled && changed.has(folder.id));
+    // Before anything stops: a folder that cannot be made refuses the list, nothing changed.
+    if (this.#started) this.#makeFolders(starting, folders);
+    await Promise.all(
+      [...changed].map((id) => {
+        const source = this.#syncSources.get(id);
+        this.#syncSources.delete(id);
+        return source?.close();
+      }),
+    );
+    this.#syncFolders = folders;
+    this.#settings.set(SETTING.syncFolders, { syncFolders: folders });
+    if (this.#started) await this.#watch(starting);
+    this.#changed();
+    return changes;
+  }
+
+  /** `list` is where the folders stand, for naming the field of one that fails. */
+  #makeFolders(folders: SyncFolderConfig[], list: SyncFolderConfig[] = this.#syncFolders): void {
+    for (const folder of folders) {
+      try {
+        mkdirSync(folder.path, { recursive: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new CustodyError(
+          `syncFolders[${list.indexOf(folder)}].path: cannot create ${folder.path} (${code})`,
+          'choose a folder custody may create, or create it first',
+          ExitCode.badInput,
+        );
+      }
+    }
+  }
+
+  async #watch(folders: SyncFolderConfig[]): Promise<void> {
+    await Promise.all(
+      folders.map((folder) => {
+        const source = new SyncFolderSource({
+          folder,
+          queue: this.queue,
+          events: this.#events,
+          verifiesHash: this.#verifiesHash,
+        });
+        this.#syncSources.set(folder.id, source);
+        return source.start();
+      }),
+    );
   }
 
   /** The service destination arrives once the engine is linked to a service. */
@@ -364,7 +438,10 @@ export class UploadEngine {
 
   async close(): Promise<void> {
     this.#rate.stop();
-    await Promise.all([...this.#docks, ...this.#syncFolders].map((source) => source.close()));
+    await this.#syncChange;
+    await Promise.all(
+      [...this.#docks, ...this.#syncSources.values()].map((source) => source.close()),
+    );
     if (this.#started) await this.#scheduler.stop();
   }
 

@@ -1,14 +1,20 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { formatRate, formatRateSpec, parseRate, RATE_FORMS } from '../../core/format.ts';
-import { logLevelSchema } from '../../protocol/engine-state.ts';
+import type { SyncFolder } from '../../protocol/engine-state.ts';
+import { logLevelSchema } from '../../protocol/log-level.ts';
 import { Form } from '../components/Form.tsx';
 import { errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
+import { SyncFoldersView } from './SyncFoldersView.tsx';
 import { scheduleProblems } from './UploadsPane.tsx';
 
-type Editable = 'service' | 'schedule' | 'bandwidth' | 'concurrency' | 'logLevel';
+/** Settings edited as one line of text. */
+type TextSetting = 'service' | 'schedule' | 'bandwidth' | 'concurrency' | 'logLevel';
+
+/** The sync folders open a list of their own. */
+type Editable = TextSetting | 'syncFolders';
 
 const rows: { id: Editable; label: string }[] = [
   { id: 'service', label: 'Service' },
@@ -16,11 +22,12 @@ const rows: { id: Editable; label: string }[] = [
   { id: 'bandwidth', label: 'Bandwidth cap' },
   { id: 'concurrency', label: 'Concurrency' },
   { id: 'logLevel', label: 'Log level' },
+  { id: 'syncFolders', label: 'Sync folders' },
 ];
 
 const logLevels = logLevelSchema.options;
 
-function validate(id: Editable, text: string): string | undefined {
+function validate(id: TextSetting, text: string): string | undefined {
   if (id === 'service') return text.trim() === '' ? 'name the integration file' : undefined;
   if (id === 'logLevel') {
     return logLevels.includes(text.trim() as (typeof logLevels)[number])
@@ -37,7 +44,7 @@ function validate(id: Editable, text: string): string | undefined {
   return /^\d+$/.test(text.trim()) && n >= 1 && n <= 26 ? undefined : 'a whole number from 1 to 26';
 }
 
-const hints: Record<Editable, string> = {
+const hints: Record<TextSetting, string> = {
   service: 'Path of the integration file `custody server associate` wrote, on the engine machine',
   schedule: 'Entries separated by ; e.g. Mon-Fri 08:00-18:00 2M; Sat,Sun off',
   bandwidth: `${RATE_FORMS}, or schedule`,
@@ -49,13 +56,16 @@ const hints: Record<Editable, string> = {
 export function SettingsPane({
   state,
   api,
+  width = 80,
+  height = 21,
   active = true,
   onCapture = () => {},
 }: Partial<PaneProps> & Pick<PaneProps, 'state'>) {
   const theme = useTheme();
   const { operator, uploads } = state;
   const [cursor, setCursor] = useState(0);
-  const [editing, setEditing] = useState<{ id: Editable; text: string } | null>(null);
+  const [editing, setEditing] = useState<{ id: TextSetting; text: string } | null>(null);
+  const [folders, setFolders] = useState(false);
   const [notice, setNotice] = useState<{ text: string; error: boolean } | null>(null);
   const admin = operator.role === 'admin';
   // The service can be set here only while there is none (account set-up).
@@ -63,11 +73,12 @@ export function SettingsPane({
     (row) => row.id !== 'service' || state.connection.state === 'not-configured',
   );
 
+  // The sync folder list says what it captures itself.
   useEffect(() => {
-    onCapture(editing !== null);
-  }, [editing, onCapture]);
+    if (!folders) onCapture(editing !== null);
+  }, [editing, folders, onCapture]);
 
-  const current = (id: Editable): string => {
+  const current = (id: TextSetting): string => {
     if (id === 'service') return '';
     if (id === 'logLevel') return state.logLevel;
     if (id === 'schedule') return uploads.schedule.join('; ');
@@ -81,10 +92,11 @@ export function SettingsPane({
       else if (key.downArrow || input === 'j') setCursor(Math.min(editable.length - 1, cursor + 1));
       else if (key.return) {
         const row = editable[cursor];
-        if (row) setEditing({ id: row.id, text: current(row.id) });
+        if (row?.id === 'syncFolders') setFolders(api !== undefined);
+        else if (row) setEditing({ id: row.id, text: current(row.id) });
       } else if (key.escape) setNotice(null);
     },
-    { isActive: active && admin && editing === null },
+    { isActive: active && admin && editing === null && !folders },
   );
 
   if (!admin) {
@@ -96,7 +108,21 @@ export function SettingsPane({
     );
   }
 
-  const save = async (id: Editable, text: string) => {
+  if (folders && api) {
+    return (
+      <SyncFoldersView
+        state={state}
+        api={api}
+        width={width}
+        height={height}
+        active={active}
+        onCapture={onCapture}
+        onClose={() => setFolders(false)}
+      />
+    );
+  }
+
+  const save = async (id: TextSetting, text: string) => {
     if (!api) return;
     try {
       if (id === 'service') {
@@ -142,6 +168,7 @@ export function SettingsPane({
         ? formatRate(state.schedule.bytesPerSecond)
         : `${formatRate(uploads.cap)} (${uploads.capSource === 'override' ? 'manual override' : 'from the schedule'})`,
     concurrency: String(uploads.concurrency),
+    syncFolders: syncFoldersSummary(state.syncFolders),
   };
   const readOnly: [string, string][] = [
     ...(state.serviceUrl ? [['Service', state.serviceUrl] as [string, string]] : []),
@@ -150,7 +177,6 @@ export function SettingsPane({
     ['Data', state.dataDir],
     ['Cameras', state.cameras.map((c) => c.id).join(', ') || 'none'],
     ['Docks', state.docks.map((d) => `${d.name} (${d.root})`).join(', ') || 'none'],
-    ['Sync folders', state.syncFolders.map((f) => `${f.name} (${f.path})`).join(', ') || 'none'],
     [
       'Operator',
       `${operator.name} (${operator.role}: ${operator.privileges.join(', ') || 'no privileges'})`,
@@ -203,4 +229,10 @@ export function SettingsPane({
       )}
     </Box>
   );
+}
+
+function syncFoldersSummary(folders: SyncFolder[]): string {
+  if (folders.length === 0) return 'none: Enter adds one';
+  const on = folders.filter((f) => f.enabled);
+  return `${on.length} of ${folders.length} on: ${folders.map((f) => `${f.name}${f.enabled ? '' : ' (off)'}`).join(', ')}`;
 }

@@ -112,14 +112,12 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
   const { uploads } = state;
   const filter = useFilter();
   const allJobs = uploads.jobs ?? [];
+  // Switched off folders are a setting (Settings › Sync folders), not a place files come from.
+  const syncFolders = state.syncFolders.filter((folder) => folder.enabled);
   const jobs = allJobs.filter((j) =>
     filter.matches(`${j.name} ${j.source} ${j.case} ${j.state} ${j.path}`),
   );
-  const views: View[] = [
-    'files',
-    'devices',
-    ...(state.syncFolders.length > 0 ? ['sync' as const] : []),
-  ];
+  const views: View[] = ['files', 'devices', ...(syncFolders.length > 0 ? ['sync' as const] : [])];
   const [view, setView] = useState<View>('files');
   const [cursor, setCursor] = useState(0);
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
@@ -222,7 +220,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
           ? `All files (${filter.filter || filter.typing ? `${jobs.length}/` : ''}${allJobs.length})`
           : v === 'devices'
             ? `Connected devices (${(state.devices ?? []).length})`
-            : `Sync folders (${state.syncFolders.length})`;
+            : `Sync folders (${syncFolders.length})`;
       return v === view ? `[${label}]` : ` ${label} `;
     })
     .join(' ');
@@ -385,7 +383,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
         ) : view === 'devices' ? (
           <DeviceList state={state} width={width} />
         ) : (
-          <SyncList state={state} width={width} />
+          <SyncList folders={syncFolders} jobs={allJobs} width={width} />
         )}
       </Box>
       {selected?.error || selected?.pauseReason ? (
@@ -516,15 +514,22 @@ function DeviceList({ state, width }: { state: EngineState; width: number }) {
   );
 }
 
-function SyncList({ state, width }: { state: EngineState; width: number }) {
-  const jobs = state.uploads.jobs ?? [];
+function SyncList({
+  folders,
+  jobs,
+  width,
+}: {
+  folders: EngineState['syncFolders'];
+  jobs: UploadRow[];
+  width: number;
+}) {
   const nameWidth = Math.max(12, Math.min(30, Math.floor(width / 3)));
   return (
     <>
       <Text bold wrap="truncate">
         {`  ${cell('Folder', nameWidth)} ${cell('Pending', 8, 'right')}  Path`}
       </Text>
-      {state.syncFolders.map((f) => {
+      {folders.map((f) => {
         const pending = jobs.filter(
           (j) =>
             j.sourceKind === 'sync' &&

@@ -1,5 +1,6 @@
 import type { EngineApi } from '../../engine/api.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
+import type { KeyHint } from '../keymap.ts';
 
 /** What every pane gets from the App. */
 export type PaneProps = {
@@ -9,6 +10,9 @@ export type PaneProps = {
   height: number;
   /** False while the help overlay or the quit question has the keys. */
   active: boolean;
-  /** A pane with an open form says so: digits, q and ? are then text, not commands. */
-  onCapture: (capturing: boolean) => void;
+  /**
+   * A pane with an open form says so: digits, q and ? are then text, not commands. `keys` are
+   * what the bottom line lists meanwhile, when they are not the form's.
+   */
+  onCapture: (capturing: boolean, keys?: KeyHint[]) => void;
 };

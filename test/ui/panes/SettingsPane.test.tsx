@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { KeyHint } from '../../../src/ui/keymap.ts';
 import { SettingsPane } from '../../../src/ui/panes/SettingsPane.tsx';
 import { openTestEngine } from '../../helpers/engine.ts';
-import { keys } from '../../helpers/ink.ts';
-import { recordingApi, sleep, waitForFrame } from '../support.tsx';
+import { keys, renderSized } from '../../helpers/ink.ts';
+import { expectFits, recordingApi, sleep, type, waitForFrame } from '../support.tsx';
 
 describe('SettingsPane', () => {
   let test: Awaited<ReturnType<typeof openTestEngine>> | undefined;
@@ -119,5 +120,86 @@ describe('SettingsPane', () => {
     await waitForFrame(frame, 'Log level: debug');
     expect(engine.state().logLevel).toBe('debug');
     unsubscribe();
+  });
+
+  it('adds, switches off and deletes a sync folder, showing the engine refusal', async () => {
+    test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
+    const engine = test.engine;
+    writeFileSync(path.join(test.dir, 'notes.txt'), 'a file, not a folder');
+    const { api, calls } = recordingApi(engine);
+    let bottomLine: string | null = null;
+    const onCapture = (capturing: boolean, hints?: KeyHint[]) => {
+      bottomLine = capturing ? (hints ?? []).map((h) => `${h.keys} ${h.does}`).join(' · ') : null;
+    };
+    const element = () => (
+      <SettingsPane
+        state={engine.state()}
+        api={api}
+        width={80}
+        height={21}
+        active
+        onCapture={onCapture}
+      />
+    );
+    const screen = await renderSized(element(), 80, 21);
+    const unsubscribe = engine.subscribe(() => screen.instance.rerender(element()));
+    const frame = () => screen.frame();
+    expect(frame()).toMatch(/Sync folders\s+1 of 1 on: Interview room exports/);
+    for (let i = 0; i < 5; i++) await screen.press(keys.down);
+    await screen.press(keys.enter);
+    expect(frame()).toMatch(/> on\s+Interview room exports\s+move\s+\S+demo\/sync/);
+    expect(bottomLine).toBe('↑↓ select · Space on/off · a add · d delete · Esc back');
+
+    await screen.press('a');
+    await type(screen, 'Night shift');
+    expect(frame()).toMatch(/id\s+night-shift/);
+    await screen.press(keys.enter);
+    await screen.press('\u0015');
+    await type(screen, 'interviews');
+    expect(frame()).toContain('! sync folder "interviews" is already used by syncFolders[0]');
+    await screen.press('\u0015');
+    await type(screen, 'night-shift');
+    await screen.press(keys.enter);
+    await type(screen, 'notes.txt');
+    for (let i = 0; i < 4; i++) await screen.press(keys.enter);
+    await waitForFrame(frame, 'syncFolders[1].path: is a file, not a folder');
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+
+    // Still the form, with what was typed: fix the path, and move uploaded files away.
+    for (let i = 0; i < 3; i++) await screen.press(keys.up);
+    await screen.press('\u0015');
+    await type(screen, 'night');
+    for (let i = 0; i < 3; i++) await screen.press(keys.down);
+    await screen.press('\u001B[C');
+    await screen.press(keys.enter);
+    await type(screen, 'night-done');
+    await screen.press(keys.enter);
+    await waitForFrame(frame, 'Added Night shift');
+    expect(engine.state().syncFolders.find((f) => f.id === 'night-shift')).toMatchObject({
+      path: path.join(test.dir, 'night'),
+      enabled: true,
+      afterUpload: { policy: 'move', doneFolder: path.join(test.dir, 'night-done') },
+    });
+    await waitForFrame(frame, /> on\s+Night shift\s+move/);
+    expect(frame()).toContain('id night-shift · include **/* · exclude none');
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+
+    await screen.press(' ');
+    await waitForFrame(frame, /> off\s+Night shift/);
+    expect(engine.state().syncFolders.map((f) => f.enabled)).toEqual([true, false]);
+
+    await screen.press('d');
+    expect(frame()).toContain('Delete sync folder Night shift? Queued files still upload. y/n');
+    expect(bottomLine).toBe('y yes · n/Esc no');
+    await screen.press('y');
+    await waitForFrame(frame, 'Deleted Night shift');
+    expect(engine.state().syncFolders.map((f) => f.id)).toEqual(['interviews']);
+
+    await screen.press(keys.escape);
+    expect(frame()).toMatch(/> Sync folders\s+1 of 1 on/);
+    expect(bottomLine).toBeNull();
+    expect(calls.map((c) => c.command)).toEqual(Array(4).fill('settings.syncFolders'));
+    unsubscribe();
+    screen.instance.unmount();
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nextCap, scheduleProblems, UploadsPane } from '../../../src/ui/panes/UploadsPane.tsx';
 import { openTestEngine } from '../../helpers/engine.ts';
 import { keys, renderSized, type Screen } from '../../helpers/ink.ts';
+import { until } from '../../helpers/until.ts';
 import { expectFits, recordingApi, type, waitForFrame } from '../support.tsx';
 
 const M = 1024 * 1024;
@@ -226,6 +227,15 @@ describe('UploadsPane', () => {
     await screen.press('\t');
     expect(screen.frame()).toContain('[Sync folders (1)]');
     expect(screen.frame()).toMatch(/Interview room exports\s+0\s+/);
+  });
+
+  it('leaves switched off sync folders out', async () => {
+    const { screen, engine } = await mount();
+    expect(screen.frame()).toContain('Sync folders (1)');
+    await engine.run('settings.syncFolders', {
+      syncFolders: engine.state().syncFolders.map((f) => ({ ...f, enabled: false })),
+    });
+    await until('the folder left out', () => !screen.frame().includes('Sync folders'));
   });
 
   it('lists a docked camera with its files and the bytes left', async () => {
