@@ -58,6 +58,7 @@ describe.each([
 
     // Colour only where NO_COLOR allows it: SGR colours 30-38, 40-48, 90-97, 100-107 (39 and
     // 49 are tmux going back to the default, which bold and inverse runs end with).
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching SGR codes
     const colours = /\u001B\[(?:[0-9;]*;)?(?:3[0-8]|4[0-8]|9[0-7]|10[0-7])(?:;[0-9;]*)?m/;
     if (noColor) expect(session.captureStyled()).not.toMatch(colours);
     else expect(session.captureStyled()).toMatch(colours);
