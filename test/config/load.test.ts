@@ -93,7 +93,7 @@ describe('defaults', () => {
         concurrency: 4,
         bandwidth: 'unlimited',
         schedule: [],
-        chunkSize: 8 * 1024 * 1024,
+        chunkSize: 64 * 1024 * 1024,
         retry: { maxAttempts: 10, baseMs: 1000, maxMs: 300_000 },
       },
       requests: { defaultExpiry: '7d', maxRange: '24h', autoApprove: [] },
