@@ -58,11 +58,19 @@ try {
     const bytes0 = pane.bytes();
     const cpu0 = cpuTicks();
     const t0 = performance.now();
-    await sleep(windowMs);
+    // Resident memory sampled through the window, five times a second.
+    const samples: number[] = [];
+    while (performance.now() - t0 < windowMs) {
+      samples.push(rss());
+      await sleep(200);
+    }
     const seconds = (performance.now() - t0) / 1000;
+    samples.sort((a, b) => a - b);
     return {
       bytesPerSecond: (pane.bytes() - bytes0) / seconds,
       cpu: ((cpuTicks() - cpu0) / 100 / seconds) * 100,
+      rssMedian: samples[Math.floor(samples.length / 2)] ?? 0,
+      rssPeak: samples.at(-1) ?? 0,
     };
   };
   const fullRedraw = () => pane.tmux('capture-pane', '-p', '-e', '-t', 'main').length * 10;
@@ -99,7 +107,6 @@ try {
   const busy = await measure();
   const busyBaseline = fullRedraw();
   const stillRunning = /(\d+) run/.exec(pane.capture())?.[1];
-  const rssBusy = rss();
 
   const rate = (v: number) => `${formatBytes(Math.round(v))}/s`;
   console.log(
@@ -117,7 +124,7 @@ try {
   );
   console.log(`  baseline           ${rate(busyBaseline)}  (full redraw at 10 frames/s)`);
   console.log(
-    `console+engine RSS   ${formatBytes(rssBusy)} with ${uploads} uploads  (target ≤ 150 MB; the embedded service receiving them runs in this process too)`,
+    `console+engine RSS   median ${formatBytes(busy.rssMedian)}, peak ${formatBytes(busy.rssPeak)} with ${uploads} uploads  (target ≤ 150 MB; the embedded service receiving them runs in this process too)`,
   );
 } finally {
   pane.close();
