@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatRate } from '../core/format.ts';
-import { type ControlServer, startControlServer } from '../engine/control/server.ts';
-import { Engine } from '../engine/engine.ts';
+import type { ControlServer } from '../engine/control/server.ts';
+import type { Engine } from '../engine/engine.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
 import { formatColumns } from './output.ts';
@@ -20,6 +20,9 @@ export function registerConsole(program: Command): void {
       let control: ControlServer | undefined;
       // Headless commands and `custody attach` reach this engine like any other.
       const open = async (): Promise<Engine> => {
+        // Loaded here, after the console's first frame: the operator sees it sooner.
+        const { Engine } = await import('../engine/engine.ts');
+        const { startControlServer } = await import('../engine/control/server.ts');
         engine = await Engine.open({ loaded, dataDir, command: 'custody console' });
         control = await startControlServer(engine, { dataDir });
         return engine;

@@ -7,7 +7,6 @@ import { parseDuration } from '../core/format.ts';
 import { type Integration, type Role, roleSchema } from '../protocol/service.ts';
 import { createAccount } from '../server/keys.ts';
 import { openCase } from '../server/open-case.ts';
-import { createServer } from '../server/server.ts';
 import { SqliteRepository } from '../server/sqlite-repository.ts';
 import { dataDirFor, type GlobalOptions, globalOptions } from './context.ts';
 import { formatColumns, printJson } from './output.ts';
@@ -108,6 +107,8 @@ export function registerServer(program: Command): void {
         command: Command,
       ) => {
         const options = globalOptions(command);
+        // fastify and tus load only here: every other command, the console first, starts faster.
+        const { createServer } = await import('../server/server.ts');
         const running = await createServer({
           dataDir: serviceDir(options),
           host: opts.host,

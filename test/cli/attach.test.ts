@@ -1,10 +1,15 @@
 // `custody attach`: the console on a running `custody engine`, in tmux; quitting it leaves the
 // engine running, and an engine restart under it shows Offline, then Ready again.
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { uploadsStateSchema } from '../../src/protocol/engine-state.ts';
+import { startTusPeer } from '../engine/uploads/tus-peer.ts';
 import { cliPath, runCli, tempDir } from '../helpers/cli.ts';
 import { custody, type RunningEngine, startEngine, writeEngineConfig } from '../helpers/control.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
+import { untilAsync } from '../helpers/until.ts';
 
 describe('custody attach', { timeout: 90_000 }, () => {
   let tmux: TmuxSession | undefined;
@@ -41,10 +46,32 @@ describe('custody attach', { timeout: 90_000 }, () => {
     engine = await startEngine(config, data);
     await tmux.waitFor('Demo workstation │ Ready', 20_000);
 
-    tmux.send('q');
-    await tmux.waitFor('[exit 0]');
-    const status = await custody(data, ['status']);
-    expect(status.code).toBe(0);
+    // An upload under a slow cap, running when the operator closes the console.
+    const peer = await startTusPeer(path.join(dir.path, 'peer'));
+    try {
+      const file = path.join(dir.path, 'bodycam-0042.mp4');
+      writeFileSync(file, randomBytes(1024 * 1024));
+      expect((await custody(data, ['bandwidth', 'set', '256K'])).code).toBe(0);
+      expect((await custody(data, ['upload', file, '--to', peer.url])).code).toBe(0);
+      await tmux.waitFor(/1 up|1 ?↑/);
+
+      // Attached, q closes at once: nothing stops, so nothing to ask.
+      tmux.send('q');
+      await tmux.waitFor('[exit 0]');
+      const sent = async () => {
+        const list = await custody(data, ['uploads', 'list', '--json']);
+        const [job] = uploadsStateSchema.shape.jobs.parse(JSON.parse(list.stdout));
+        return job;
+      };
+      const before = (await sent())?.bytes ?? 0;
+      await untilAsync('the upload to go on', async () => ((await sent())?.bytes ?? 0) > before);
+      expect((await custody(data, ['bandwidth', 'set', 'unlimited'])).code).toBe(0);
+      await untilAsync('the upload to finish', async () => (await sent())?.state === 'done');
+      const [arrived] = await peer.uploads();
+      expect(arrived?.sha256).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
+    } finally {
+      await peer.close();
+    }
     expect(engine.child.exitCode).toBeNull();
   });
 

@@ -72,6 +72,32 @@ describe('SettingsPane', () => {
     ui.unmount();
   });
 
+  it('edits the schedule live, naming the bad entry and column as you type', async () => {
+    test = await openTestEngine();
+    const engine = test.engine;
+    const { api, calls } = recordingApi(engine);
+    const element = () => <SettingsPane state={engine.state()} api={api} active />;
+    const ui = render(element());
+    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
+    const frame = () => ui.lastFrame() ?? '';
+    expect(frame()).toMatch(/^> Schedule\s+Mon-Fri 08:00-18:00 8M; \* unlimited/m);
+    ui.stdin.write(keys.enter);
+    await sleep(50);
+    ui.stdin.write('\u0015');
+    for (const ch of 'Mon-Fri 08:00-18:00 1M; Sat,Sun 25:00-26:00 off') ui.stdin.write(ch);
+    await sleep(80);
+    expect(frame()).toMatch(/entry 2 "Sat,Sun 25:00-26:00 off": expected a time HH:MM/);
+    ui.stdin.write('\u0015');
+    for (const ch of 'Mon-Fri 08:00-18:00 1M; * * unlimited') ui.stdin.write(ch);
+    await sleep(80);
+    ui.stdin.write(keys.enter);
+    await waitForFrame(frame, 'Schedule saved:');
+    expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 1M', '* unlimited']);
+    expect(calls.map((c) => c.command)).toEqual(['schedule.set']);
+    unsubscribe();
+    ui.unmount();
+  });
+
   it('imports an integration file while no service is set, and sets the log level', async () => {
     test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
     const engine = test.engine;
