@@ -92,7 +92,7 @@ describe('SettingsPane', () => {
     await sleep(80);
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Schedule saved:');
-    expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 1M', '* unlimited']);
+    expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 1M', '* * unlimited']);
     expect(calls.map((c) => c.command)).toEqual(['schedule.set']);
     unsubscribe();
     ui.unmount();
