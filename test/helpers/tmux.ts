@@ -69,8 +69,11 @@ export class TmuxSession {
   }
 }
 
-/** `command` run by env with the variables given, as one shell line. */
+/**
+ * `command` run by env with the variables given, as one shell line. Without CI: an operator's
+ * terminal has none, and under it colour libraries draw no colour at all.
+ */
 export function envCommand(command: string, env: Record<string, string>): string {
   const exports = Object.entries(env).map(([key, value]) => `${key}=${JSON.stringify(value)}`);
-  return `env ${exports.join(' ')} ${command}`;
+  return `env -u CI ${exports.join(' ')} ${command}`;
 }

@@ -24,6 +24,15 @@ function print(): void {
     state: r.state,
     clips: r.cameras.map((c) => c.state),
     bufferFiles: readdirSync(side.bufferDir).length,
+    // The file goes before the clip is marked shredded: a kill in between leaves the mark to
+    // the next start, so the test waits for the marks, not only for the files.
+    unshredded: (
+      side.store.db
+        .prepare(
+          'SELECT count(*) AS n FROM request_clips WHERE request_id = ? AND shredded_at IS NULL',
+        )
+        .get(r.id) as { n: number }
+    ).n,
     offsets: jobs.filter((job) => job.sourceId === r.id).map((job) => job.offset),
     jobs: jobs
       .filter((job) => job.sourceId === r.id)

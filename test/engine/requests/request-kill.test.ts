@@ -17,6 +17,7 @@ type Line = Array<{
   offsets: number[];
   jobs: string[];
   bufferFiles: number;
+  unshredded: number;
 }>;
 
 const running = new Set<() => Promise<void>>();
@@ -133,7 +134,9 @@ describe('engine killed with SIGKILL', () => {
     await engine.kill();
     engine = engineProcess(dir.path, service, null);
     await engine.until(
-      (line) => of(line)?.state === 'delivered' && line.every((r) => r.bufferFiles === 0),
+      (line) =>
+        of(line)?.state === 'delivered' &&
+        line.every((r) => r.bufferFiles === 0 && r.unshredded === 0),
       'the buffer to be empty',
     );
     await engine.kill();
