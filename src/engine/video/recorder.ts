@@ -58,7 +58,13 @@ export class Recorder {
     this.#running = true;
     this.#recorders.clear();
     const font = findDrawtextFont();
-    const rtspTimeout = rtspTimeoutOption(this.#o.ffmpegPath, this.#o.ffmpegVersion);
+    // Asking the binary blocks a moment: only when a camera streams RTSP.
+    const rtsp = [...this.#cameras.values()].some(
+      (c) => c.enabled && c.source.kind === 'url' && c.source.url.startsWith('rtsp'),
+    );
+    const rtspTimeout = rtsp
+      ? rtspTimeoutOption(this.#o.ffmpegPath, this.#o.ffmpegVersion)
+      : '-timeout';
     const demo = [...this.#cameras.values()].some((c) => c.enabled && c.source.kind === 'demo');
     if (font.path === null && demo) {
       this.#o.events.append({
