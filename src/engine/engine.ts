@@ -65,6 +65,8 @@ export class Engine implements EngineApi {
   private readonly settings: SettingsRepo;
   /** The encrypted request buffer: clips held for a decision. */
   private readonly buffer: BufferStore;
+  /** Where the engine writes, resolved once: the About pane reads them on every state. */
+  private readonly paths: EngineState['paths'];
   private readonly notifier = new ChangeNotifier(100);
   private readonly handlers: CommandHandlers;
   private scheduleState: ScheduleState;
@@ -98,8 +100,9 @@ export class Engine implements EngineApi {
     });
     const level = this.settings.get(SETTING_LOG_LEVEL, logLevelSchema);
     if (level !== undefined) log.logger.level = level;
+    this.paths = pathsOf(options);
     this.buffer = new BufferStore({
-      dir: bufferDirOf(options),
+      dir: this.paths.buffer,
       keys: new KeyStore(store),
     });
     this.uploads = new UploadEngine({
@@ -128,7 +131,7 @@ export class Engine implements EngineApi {
       const { logging } = options.loaded.config;
       const log = await createLogger({
         level: logging.level,
-        file: logFileOf(options),
+        file: pathsOf(options).logFile,
         maxSize: logging.maxSize,
         maxFiles: logging.maxFiles,
       });
@@ -189,7 +192,7 @@ export class Engine implements EngineApi {
     this.recorder = new Recorder({
       store: this.store,
       events: this.events,
-      archiveDir: archiveDirOf(this.options),
+      archiveDir: this.paths.archive,
       ffmpegPath: this.ffmpeg.path,
       ffmpegVersion: this.ffmpeg.version,
       cameras,
@@ -319,11 +322,7 @@ export class Engine implements EngineApi {
       startedAt: this.startedAt.toISOString(),
       configFile: file,
       dataDir: this.options.dataDir,
-      paths: {
-        logFile: path.resolve(logFileOf(this.options)),
-        archive: path.resolve(archiveDirOf(this.options)),
-        buffer: path.resolve(bufferDirOf(this.options)),
-      },
+      paths: this.paths,
       connection: connectionOf(this.service?.status, uploads),
       serviceUrl: this.serviceUrl,
       logLevel: this.log.logger.level as EngineState['logLevel'],
@@ -558,8 +557,12 @@ function connectionOf(
   return { state: service.state, reason: service.reason ?? null };
 }
 
-const logFileOf = (options: EngineOptions) =>
-  options.loaded.config.logging.file ?? path.join(options.dataDir, 'logs', 'custody.log');
-const archiveDirOf = (options: EngineOptions) => path.join(options.dataDir, 'archive');
-const bufferDirOf = (options: EngineOptions) =>
-  options.loaded.config.requests.bufferDir ?? path.join(options.dataDir, 'buffer');
+/** The log file, the camera archive and the request buffer, from the config or the data dir. */
+function pathsOf(options: EngineOptions): EngineState['paths'] {
+  const { logging, requests } = options.loaded.config;
+  return {
+    logFile: path.resolve(logging.file ?? path.join(options.dataDir, 'logs', 'custody.log')),
+    archive: path.resolve(options.dataDir, 'archive'),
+    buffer: path.resolve(requests.bufferDir ?? path.join(options.dataDir, 'buffer')),
+  };
+}
