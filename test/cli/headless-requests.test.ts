@@ -1,6 +1,5 @@
 // `custody requests list|show|approve|deny` on a real engine linked to a real service:
 // an investigator asks for footage, the engine holds it, the operator decides from a script.
-import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestDecisionOutputSchema } from '../../src/protocol/cli-output.ts';
@@ -10,7 +9,13 @@ import {
   requestViewSchema,
 } from '../../src/protocol/engine-state.ts';
 import { tempDir } from '../helpers/cli.ts';
-import { custody, type RunningEngine, startEngine, writeEngineConfig } from '../helpers/control.ts';
+import {
+  custody,
+  type RunningEngine,
+  startEngine,
+  writeEngineConfig,
+  writeIntegration,
+} from '../helpers/control.ts';
 import { untilAsync } from '../helpers/until.ts';
 import { type Service, startService } from '../server/service-fixture.ts';
 
@@ -24,17 +29,11 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     dir = tempDir('custody-requests-');
     data = path.join(dir.path, 'data');
     service = await startService();
-    const integrationFile = path.join(dir.path, 'integration.json');
-    writeFileSync(
-      integrationFile,
-      JSON.stringify({
-        version: 1,
-        url: service.url,
-        systemId: service.system.principal.id,
-        systemName: service.system.principal.name,
-        apiKey: service.system.key,
-      }),
-      { mode: 0o600 },
+    const { principal, key } = service.system;
+    const integrationFile = writeIntegration(
+      dir.path,
+      { id: principal.id, name: principal.name, key },
+      service.url,
     );
     const config = writeEngineConfig(dir.path, {
       service: { mode: 'remote', integrationFile },

@@ -10,32 +10,17 @@ import { cliErrorSchema, uploadWaitOutputSchema } from '../../src/protocol/cli-o
 import { commandSchemas } from '../../src/protocol/control.ts';
 import { engineStateSchema, uploadsStateSchema } from '../../src/protocol/engine-state.ts';
 import { type CliResult, tempDir } from '../helpers/cli.ts';
-import { custody, type RunningEngine, startEngine, writeEngineConfig } from '../helpers/control.ts';
+import {
+  custody,
+  type RunningEngine,
+  startEngine,
+  writeEngineConfig,
+  writeIntegration,
+} from '../helpers/control.ts';
 import { untilAsync } from '../helpers/until.ts';
 import { type Service, startService } from '../server/service-fixture.ts';
 
 const sha256 = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-/** The integration file `custody server associate` would write for this system and URL. */
-function writeIntegration(
-  dir: string,
-  system: { id: string; name: string; key: string },
-  url: string,
-): string {
-  const file = path.join(dir, 'integration.json');
-  writeFileSync(
-    file,
-    JSON.stringify({
-      version: 1,
-      url,
-      systemId: system.id,
-      systemName: system.name,
-      apiKey: system.key,
-    }),
-    { mode: 0o600 },
-  );
-  return file;
-}
 
 async function jobState(data: string, id: string): Promise<string | undefined> {
   const list = await custody(data, ['uploads', 'list', '--json']);

@@ -3,16 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../helpers/cli.ts';
 import { investigatorOnDemo } from '../helpers/service-process.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
+import { until } from '../helpers/until.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(test: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /**
  * An operator approving one video request and denying another in the console, on the demo as
@@ -52,7 +45,11 @@ describe('video requests in the console, in tmux', () => {
         const details = await tmux.waitFor(/sha256 [0-9a-f]{12}…/);
         const first = details.includes(`${approveId} ·`) ? approveId : denyId;
         tmux.send('Escape');
-        await until(() => !/sha256 [0-9a-f]{12}…/.test(tmux.capture()), 'the details to close');
+        await until(
+          'the details to close',
+          () => !/sha256 [0-9a-f]{12}…/.test(tmux.capture()),
+          10_000,
+        );
 
         // Approve whichever is selected, after the y/n question.
         tmux.send('a');

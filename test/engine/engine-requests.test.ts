@@ -12,17 +12,9 @@ import { runCli, tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { until } from '../helpers/until.ts';
+import { siteCamera } from '../helpers/video.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
-
-const demoCamera = (id: string, pattern: string) => ({
-  id,
-  name: `Camera ${id}`,
-  location: `Location of ${id}`,
-  source: { kind: 'demo', pattern, width: 320, height: 180, fps: 10 },
-  segmentSeconds: 2,
-  retention: '10m',
-});
 
 /**
  * The whole chain as it runs at a site: a separate `custody server`, an investigator creating
@@ -38,7 +30,7 @@ describe('video requests end to end', () => {
     site = await startServiceProcess(service.path);
     test = await openTestEngine({
       service: { mode: 'remote', integrationFile: site.integrationFile },
-      cameras: [demoCamera('lobby', 'testsrc2'), demoCamera('yard', 'smptebars')],
+      cameras: [siteCamera('lobby', 'testsrc2'), siteCamera('yard', 'smptebars')],
       docks: [],
       syncFolders: [],
       uploads: { schedule: [], bandwidth: 'unlimited' },

@@ -27,6 +27,27 @@ export function writeEngineConfig(dir: string, overrides: Record<string, unknown
   return file;
 }
 
+/** The integration file `custody server associate` would write for this system and URL. */
+export function writeIntegration(
+  dir: string,
+  system: { id: string; name: string; key: string },
+  url: string,
+): string {
+  const file = path.join(dir, 'integration.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      version: 1,
+      url,
+      systemId: system.id,
+      systemName: system.name,
+      apiKey: system.key,
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
 export type RunningEngine = {
   child: ChildProcess;
   banner: string;

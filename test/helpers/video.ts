@@ -92,6 +92,22 @@ export function demoCamera(id: string, overrides: Partial<CameraConfig> = {}): C
   return { ...(config.cameras[0] as CameraConfig), ...overrides };
 }
 
+/** A demo camera as a site's config writes it (with a location), for engine-level tests. */
+export function siteCamera(
+  id: string,
+  pattern: string,
+  size = { width: 320, height: 180, fps: 10 },
+) {
+  return {
+    id,
+    name: `Camera ${id}`,
+    location: `Location of ${id}`,
+    source: { kind: 'demo', pattern, ...size },
+    segmentSeconds: 2,
+    retention: '10m',
+  };
+}
+
 export async function waitFor<T>(
   check: () => T | undefined | false,
   what: string,

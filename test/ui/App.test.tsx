@@ -39,6 +39,18 @@ describe.each([
     return { screen, engine: test.engine, dir: test.dir };
   }
 
+  /** The console with one upload queued behind a cap of off, so it stays in flight. */
+  async function openWithQueuedUpload(attachedTo?: string) {
+    const opened = await open(attachedTo);
+    const { engine, dir } = opened;
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const file = path.join(dir, 'statement.mp4');
+    writeFileSync(file, Buffer.alloc(4096, 1));
+    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
+    await waitForFrame(opened.screen.frame, /0 ?(up|↑|uploading,) ?1 ?(q|queued)/);
+    return opened;
+  }
+
   it('shows the status bar, the tabs and the keys, filling the screen', async () => {
     const { screen } = await open();
     // The demo's embedded Evidence service is up and the engine's link to it turns Ready.
@@ -91,12 +103,7 @@ describe.each([
   });
 
   it('asks before quitting while uploads are in flight', async () => {
-    const { screen, engine, dir } = await open();
-    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
-    const file = path.join(dir, 'statement.mp4');
-    writeFileSync(file, Buffer.alloc(4096, 1));
-    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
-    await waitForFrame(screen.frame, /0 ?(up|↑|uploading,) ?1 ?(q|queued)/);
+    const { screen } = await openWithQueuedUpload();
     await screen.press('q');
     expect(screen.frame().split('\n').at(-1)).toMatch(/^Quit\? y\/n — 1 queued/);
     await screen.press('n');
@@ -108,12 +115,7 @@ describe.each([
   });
 
   it('attached, quits at once even with uploads in flight: the engine keeps them going', async () => {
-    const { screen, engine, dir } = await open('/srv/custody/engine.sock');
-    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
-    const file = path.join(dir, 'statement.mp4');
-    writeFileSync(file, Buffer.alloc(4096, 1));
-    await engine.run('uploads.add', { paths: [file], caseChoice: 'none' });
-    await waitForFrame(screen.frame, /0 ?(up|↑|uploading,) ?1 ?(q|queued)/);
+    const { screen, engine } = await openWithQueuedUpload('/srv/custody/engine.sock');
     await screen.press('6');
     expect(screen.frame()).toMatch(
       /Engine\s+attached at \/srv\/custody\/engine\.sock, running since/,

@@ -11,6 +11,7 @@ import { type CustodyEvent, custodyEventSchema } from '../../../src/protocol/eve
 import { type CliResult, runCli, tempDir } from '../../helpers/cli.ts';
 import { custody, startEngine, writeEngineConfig } from '../../helpers/control.ts';
 import { type ServiceProcess, startServiceProcess } from '../../helpers/service-process.ts';
+import { siteCamera } from '../../helpers/video.ts';
 
 /**
  * The issue's Done-when: "the engine killed with SIGKILL during export and during delivery
@@ -29,15 +30,8 @@ import { type ServiceProcess, startServiceProcess } from '../../helpers/service-
 
 const ATTEMPTS = 3;
 
-const demoCamera = (id: string, pattern: string) => ({
-  id,
-  name: `Camera ${id}`,
-  location: `Location of ${id}`,
-  source: { kind: 'demo', pattern, width: 640, height: 360, fps: 25 },
-  segmentSeconds: 2,
-  retention: '10m',
-});
 const cameras = ['lobby', 'yard'];
+const hd = { width: 640, height: 360, fps: 25 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -278,7 +272,7 @@ describe('`custody engine` killed with SIGKILL', () => {
     site = await startServiceProcess(dir.path);
     config = writeEngineConfig(dir.path, {
       service: { mode: 'remote', integrationFile: site.integrationFile },
-      cameras: [demoCamera('lobby', 'testsrc2'), demoCamera('yard', 'smptebars')],
+      cameras: [siteCamera('lobby', 'testsrc2', hd), siteCamera('yard', 'smptebars', hd)],
       uploads: { schedule: [], bandwidth: 'unlimited', chunkSize: 256 * 1024 },
     });
     engine = await start();

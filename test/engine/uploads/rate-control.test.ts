@@ -9,17 +9,23 @@ function schedule(entries: string[]): Schedule {
   return result.schedule;
 }
 
+/** 2M on weekdays 08:00-18:00, off the rest of the time, in UTC, on `clock`. */
+function weekdaysThenOff(clock: () => Date) {
+  const gate = new BandwidthGate(null);
+  const control = new RateControl({
+    gate,
+    schedule: schedule(['Mon-Fri 08:00-18:00 2M', '* 18:00-08:00 off']),
+    fallback: null,
+    timeZone: 'UTC',
+    clock,
+  });
+  return { gate, control };
+}
+
 describe('RateControl', () => {
   it('follows the schedule as the clock crosses a boundary, and the override beats it', () => {
     let now = new Date('2024-01-01T17:59:59Z'); // a Monday
-    const gate = new BandwidthGate(null);
-    const control = new RateControl({
-      gate,
-      schedule: schedule(['Mon-Fri 08:00-18:00 2M', '* 18:00-08:00 off']),
-      fallback: null,
-      timeZone: 'UTC',
-      clock: () => now,
-    });
+    const { gate, control } = weekdaysThenOff(() => now);
     expect(control.apply()).toMatchObject({
       bytesPerSecond: 2 * 1024 * 1024,
       source: 'schedule',
@@ -42,14 +48,7 @@ describe('RateControl', () => {
   it('once started, closes the gate within a second of a window starting, by itself', () => {
     vi.useFakeTimers();
     let now = new Date('2024-01-01T17:59:59.900Z');
-    const gate = new BandwidthGate(null);
-    const control = new RateControl({
-      gate,
-      schedule: schedule(['Mon-Fri 08:00-18:00 2M', '* 18:00-08:00 off']),
-      fallback: null,
-      timeZone: 'UTC',
-      clock: () => now,
-    });
+    const { gate, control } = weekdaysThenOff(() => now);
     control.start();
     expect(gate.bytesPerSecond).toBe(2 * 1024 * 1024);
     // The window "off" starts; nobody calls apply(): the control's own check must see it.

@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ArchiveDestination } from '../../../src/engine/uploads/archive-destination.ts';
 import type { Destination } from '../../../src/engine/uploads/destination.ts';
 import { type DockedCamera, DockSource } from '../../../src/engine/uploads/sources/dock.ts';
-import { SyncFolderSource } from '../../../src/engine/uploads/sources/sync-folder.ts';
+import {
+  type SyncFolderConfig,
+  SyncFolderSource,
+} from '../../../src/engine/uploads/sources/sync-folder.ts';
 import { TusDestination } from '../../../src/engine/uploads/tus-destination.ts';
 import { makeRig, type Rig, randomFile, removeDir, tempDir } from './rig.ts';
 import { sha256Of, startTusPeer } from './tus-peer.ts';
@@ -51,25 +54,12 @@ describe('sync folders', () => {
     const watched = path.join(dir, 'watched');
     mkdirSync(path.join(watched, 'sub'), { recursive: true });
     randomFile(watched, 'before.mp4', 1000);
-    const source = new SyncFolderSource({
-      folder: {
-        id: 'desk',
-        name: 'Desk',
-        path: watched,
-        enabled: true,
-        destination: 'archive',
-        include: ['**/*.mp4'],
-        exclude: ['**/skip-*'],
-        afterUpload: { policy: 'delete' },
-        case: { id: 'C-9' },
-      },
-      queue: rig.queue,
-      events: rig.events,
-      verifiesHash,
-      stableMs: 200,
+    await startSyncFolder(watched, {
+      include: ['**/*.mp4'],
+      exclude: ['**/skip-*'],
+      afterUpload: { policy: 'delete' },
+      case: { id: 'C-9' },
     });
-    closers.push(() => source.close());
-    await source.start();
     randomFile(path.join(watched, 'sub'), 'later.mp4', 2000);
     randomFile(watched, 'skip-me.mp4', 10);
     randomFile(watched, 'notes.txt', 10);
@@ -93,24 +83,7 @@ describe('sync folders', () => {
   it('queues a growing file only once it stops growing', async () => {
     const watched = path.join(dir, 'watched');
     mkdirSync(watched);
-    const source = new SyncFolderSource({
-      folder: {
-        id: 'desk',
-        name: 'Desk',
-        path: watched,
-        enabled: true,
-        destination: 'archive',
-        include: ['**/*'],
-        exclude: [],
-        afterUpload: { policy: 'keep' },
-      },
-      queue: rig.queue,
-      events: rig.events,
-      verifiesHash,
-      stableMs: 300,
-    });
-    closers.push(() => source.close());
-    await source.start();
+    await startSyncFolder(watched, {}, 300);
     const file = path.join(watched, 'growing.mp4');
     for (let i = 0; i < 5; i++) {
       writeFileSync(file, Buffer.alloc((i + 1) * 1000), { flag: 'w' });
@@ -245,6 +218,33 @@ describe('docks', () => {
   });
 });
 
+/** Sync folder "desk" at `watched`, watched: to the archive, every file, kept, unless `folder` says else. */
+async function startSyncFolder(
+  watched: string,
+  folder: Partial<SyncFolderConfig>,
+  stableMs = 200,
+): Promise<void> {
+  const source = new SyncFolderSource({
+    folder: {
+      id: 'desk',
+      name: 'Desk',
+      path: watched,
+      enabled: true,
+      destination: 'archive',
+      include: ['**/*'],
+      exclude: [],
+      afterUpload: { policy: 'keep' },
+      ...folder,
+    },
+    queue: rig.queue,
+    events: rig.events,
+    verifiesHash,
+    stableMs,
+  });
+  closers.push(() => source.close());
+  await source.start();
+}
+
 /** Dock bay-1 at `root`, watched, and asked by the runner about its cameras. */
 async function startDock(root: string, destination: string): Promise<DockSource> {
   const dock = new DockSource({
@@ -277,24 +277,7 @@ describe('after upload', () => {
     const watched = path.join(dir, 'watched');
     mkdirSync(watched);
     const file = randomFile(watched, 'clip.mp4', 1000);
-    const source = new SyncFolderSource({
-      folder: {
-        id: 'desk',
-        name: 'Desk',
-        path: watched,
-        enabled: true,
-        destination: 'nas',
-        include: ['**/*'],
-        exclude: [],
-        afterUpload: { policy: 'delete' },
-      },
-      queue: rig.queue,
-      events: rig.events,
-      verifiesHash,
-      stableMs: 200,
-    });
-    closers.push(() => source.close());
-    await source.start();
+    await startSyncFolder(watched, { destination: 'nas', afterUpload: { policy: 'delete' } });
     await until(() => rig.queue.list().length === 1);
     rig.scheduler.start();
     await rig.scheduler.whenIdle();
