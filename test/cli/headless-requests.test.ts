@@ -11,10 +11,9 @@ import {
 import { tempDir } from '../helpers/cli.ts';
 import {
   custody,
+  linkedEngineConfig,
   type RunningEngine,
   startEngine,
-  writeEngineConfig,
-  writeIntegration,
 } from '../helpers/control.ts';
 import { untilAsync } from '../helpers/until.ts';
 import { type Service, startService } from '../server/service-fixture.ts';
@@ -29,15 +28,7 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     dir = tempDir('custody-requests-');
     data = path.join(dir.path, 'data');
     service = await startService();
-    const { principal, key } = service.system;
-    const integrationFile = writeIntegration(
-      dir.path,
-      { id: principal.id, name: principal.name, key },
-      service.url,
-    );
-    const config = writeEngineConfig(dir.path, {
-      service: { mode: 'remote', integrationFile },
-    });
+    const config = linkedEngineConfig(dir.path, service);
     engine = await startEngine(config, data);
   }, 60_000);
 

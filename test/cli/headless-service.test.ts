@@ -12,6 +12,7 @@ import { engineStateSchema, uploadsStateSchema } from '../../src/protocol/engine
 import { type CliResult, tempDir } from '../helpers/cli.ts';
 import {
   custody,
+  linkedEngineConfig,
   type RunningEngine,
   startEngine,
   writeEngineConfig,
@@ -55,14 +56,7 @@ describe('filing into the evidence service from a script', { timeout: 120_000 },
     dir = tempDir('custody-headless-service-');
     data = path.join(dir.path, 'data');
     service = await startService();
-    const { principal, key } = service.system;
-    const integrationFile = writeIntegration(
-      dir.path,
-      { id: principal.id, name: principal.name, key },
-      service.url,
-    );
-    const config = writeEngineConfig(dir.path, {
-      service: { mode: 'remote', integrationFile },
+    const config = linkedEngineConfig(dir.path, service, {
       uploads: { schedule: [], bandwidth: 'unlimited' },
     });
     engine = await startEngine(config, data);

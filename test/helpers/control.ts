@@ -48,6 +48,21 @@ export function writeIntegration(
   return file;
 }
 
+/** An engine config linked to `service` (the in-process test service) by its integration file. */
+export function linkedEngineConfig(
+  dir: string,
+  service: { url: string; system: { principal: { id: string; name: string }; key: string } },
+  overrides: Record<string, unknown> = {},
+): string {
+  const { principal, key } = service.system;
+  const integrationFile = writeIntegration(
+    dir,
+    { id: principal.id, name: principal.name, key },
+    service.url,
+  );
+  return writeEngineConfig(dir, { service: { mode: 'remote', integrationFile }, ...overrides });
+}
+
 export type RunningEngine = {
   child: ChildProcess;
   banner: string;
