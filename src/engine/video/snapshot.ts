@@ -76,7 +76,7 @@ export class SnapshotExporter {
     }
 
     const target = request.at?.getTime() ?? this.#now() - LIVE_MARGIN_MS;
-    const sources = this.#sources(cameraId, target);
+    const sources = this.#sources(cameraId, target, request.at === undefined);
     if (sources.length === 0) {
       throw new CustodyError(
         `${camera.name} has no footage at ${new Date(target).toISOString()}`,
@@ -123,11 +123,15 @@ export class SnapshotExporter {
   }
 
   /** Where the frame may be, best first: the live segment, else the indexed one. */
-  #sources(cameraId: string, target: number) {
+  #sources(cameraId: string, target: number, live: boolean) {
     const found: { path: string; startMs: number; offsetMs: number }[] = [];
-    const live = this.#recorder.liveSegment(cameraId);
-    if (live !== undefined && target >= live.startMs) {
-      found.push({ path: live.path, startMs: live.startMs, offsetMs: target - live.startMs });
+    const current = this.#recorder.liveSegment(cameraId);
+    if (current !== undefined && target >= current.startMs) {
+      found.push({
+        path: current.path,
+        startMs: current.startMs,
+        offsetMs: target - current.startMs,
+      });
     }
     const indexed = this.#recorder.segments.inRange(cameraId, {
       fromMs: target - 1,
@@ -136,10 +140,16 @@ export class SnapshotExporter {
     const segment =
       segmentAt(indexed, target) ??
       // Just behind the live edge, or the live segment has no frame on disk yet.
-      (live !== undefined ? this.#recorder.segments.latest(cameraId) : undefined);
+      (current !== undefined ? this.#recorder.segments.latest(cameraId) : undefined);
     if (segment !== undefined && target >= segment.startMs) {
       const offsetMs = Math.min(target, segment.endMs - LAST_FRAME_MARGIN_MS) - segment.startMs;
       found.push({ path: segment.path, startMs: segment.startMs, offsetMs: Math.max(0, offsetMs) });
+    }
+    // "Now" with no finished segment yet (the first seconds after a start) and a live one that
+    // ffmpeg has not written up to the target (a busy machine): its first frame is the newest
+    // there is, and the result's `at` says when it was.
+    if (live && current !== undefined && target > current.startMs) {
+      found.push({ path: current.path, startMs: current.startMs, offsetMs: 0 });
     }
     return found;
   }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -109,6 +109,41 @@ describe('snapshots, clips and thumbnails', () => {
       expect((refused as CustodyError).exitCode).toBe(ExitCode.failed);
       expect((refused as CustodyError).what).toMatch(/not recording.*disabled/);
     });
+  });
+
+  it('takes the newest frame of the live segment when "now" is not on disk yet', async () => {
+    // A fresh camera with 60 s segments: nothing finished or indexed, only the live segment,
+    // and a clock ahead of what ffmpeg has written (as on a busy machine).
+    const fresh = tempDir();
+    const freshStore = openStore(fresh.path);
+    const live = new Recorder({
+      store: freshStore,
+      events: new EventLog(freshStore),
+      archiveDir: path.join(fresh.path, 'archive'),
+      ffmpegPath,
+      cameras: [demoCamera('door', { segmentSeconds: 60 })],
+    });
+    try {
+      live.start();
+      const segment = await waitFor(() => {
+        const current = live.liveSegment('door');
+        const size = current ? (statSync(current.path, { throwIfNoEntry: false })?.size ?? 0) : 0;
+        return size > 0 && current;
+      }, 'the live segment on disk');
+      await sleep(1000);
+      expect(live.segments.latest('door')).toBeUndefined();
+      const result = await new SnapshotExporter({
+        ffmpegPath,
+        recorder: live,
+        now: () => Date.now() + 30_000,
+      }).export({ cameraId: 'door', outPath: out('ahead.jpg'), privileges: ['export'] });
+      expect(isCompleteJpeg(readFileSync(result.path))).toBe(true);
+      expect(result.at).toBe(segment.startMs);
+    } finally {
+      await live.stop();
+      freshStore.close();
+      fresh.remove();
+    }
   });
 
   describe('clip export', () => {
