@@ -1,9 +1,9 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { connectEngine } from '../engine/control/client.ts';
 import { globalOptions } from './context.ts';
 import { engineTarget, type TcpOptions } from './engine-link.ts';
+import { loadConsole } from './load-console.ts';
 
 export function registerAttach(program: Command): void {
   program
@@ -28,10 +28,10 @@ export function registerAttach(program: Command): void {
       }
       // Reconnects after an engine restart; meanwhile the status bar says Offline.
       const target = engineTarget(options, opts);
+      const { connectEngine } = await import('../engine/control/client.ts');
       const engine = await connectEngine(target, { reconnect: true });
       try {
-        const { runConsole } = await import('../ui/run-console.tsx');
-        const { colorWanted } = await import('../ui/theme.ts');
+        const { runConsole, colorWanted } = await loadConsole();
         await runConsole(engine, {
           color: colorWanted(process.env, options.color),
           interactive: interactive ? true : undefined,

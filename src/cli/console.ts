@@ -4,6 +4,7 @@ import type { ControlServer } from '../engine/control/server.ts';
 import type { Engine } from '../engine/engine.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
+import { loadConsole } from './load-console.ts';
 import { formatColumns } from './output.ts';
 
 export function registerConsole(program: Command): void {
@@ -18,30 +19,40 @@ export function registerConsole(program: Command): void {
       const dataDir = dataDirFor(options, loaded);
       let engine: Engine | undefined;
       let control: ControlServer | undefined;
+      let panesDrawn = () => {};
+      const panes = new Promise<void>((resolve) => {
+        panesDrawn = resolve;
+      });
       // Headless commands and `custody attach` reach this engine like any other.
       const open = async (): Promise<Engine> => {
         // Loaded here, after the console's first frame: the operator sees it sooner.
         const { Engine } = await import('../engine/engine.ts');
         const { startControlServer } = await import('../engine/control/server.ts');
-        engine = await Engine.open({ loaded, dataDir, command: 'custody console' });
+        engine = await Engine.open({
+          loaded,
+          dataDir,
+          command: 'custody console',
+          startServiceAfter: wantsConsole() ? panes : undefined,
+        });
         control = await startControlServer(engine, { dataDir });
         return engine;
       };
       try {
         if (wantsConsole()) {
-          // Ink and React only where a console is drawn: they cost an engine ~50 MiB.
-          const { runConsole } = await import('../ui/run-console.tsx');
-          const { colorWanted } = await import('../ui/theme.ts');
+          const { runConsole, colorWanted } = await loadConsole();
           // The console draws its frame at once and fills it when the engine is open.
           await runConsole(open, {
             color: colorWanted(process.env, options.color),
             interactive: process.env.CUSTODY_INTERACTIVE === '1' ? true : undefined,
             workstation: loaded.config.workstation.name,
+            onPanesDrawn: panesDrawn,
           });
         } else {
           await runHeadless(await open());
         }
       } finally {
+        // Else an engine whose console failed before its panes would wait for them to close.
+        panesDrawn();
         await control?.close();
         await engine?.close();
       }

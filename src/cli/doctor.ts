@@ -4,7 +4,6 @@ import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { readIntegrationFile } from '../engine/service/integration-file.ts';
-import { ServiceRestClient } from '../engine/service/rest-client.ts';
 import {
   describeFfmpegFailure,
   explicitFailures,
@@ -87,6 +86,7 @@ async function checkService(loaded: LoadedConfig): Promise<Check> {
   }
   try {
     const integration = readIntegrationFile(service.integrationFile);
+    const { ServiceRestClient } = await import('../engine/service/rest-client.ts');
     const me = await new ServiceRestClient({ ...integration, timeoutMs: 5_000 }).me();
     return {
       name: 'service',

@@ -2,12 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { parseDuration } from '../core/format.ts';
-import {
-  type ConnectOptions,
-  connectEngine,
-  type EngineTarget,
-  type RemoteEngine,
-} from '../engine/control/client.ts';
+import type { ConnectOptions, EngineTarget, RemoteEngine } from '../engine/control/client.ts';
 import type { CaseChoice } from '../protocol/control.ts';
 import { dataDirFor, type GlobalOptions, globalOptions, loadConfigFor } from './context.ts';
 
@@ -60,6 +55,7 @@ export async function withEngine<T>(
   connectOptions: ConnectOptions = {},
 ): Promise<T> {
   const options = globalOptions(command);
+  const { connectEngine } = await import('../engine/control/client.ts');
   const engine = await connectEngine(engineTarget(options), connectOptions);
   try {
     return await work(engine, options);

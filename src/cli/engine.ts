@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { startControlServer } from '../engine/control/server.ts';
-import { Engine } from '../engine/engine.ts';
 import { dataDirFor, globalOptions, loadConfigFor } from './context.ts';
 import { formatEventLine } from './events.ts';
 
@@ -71,6 +69,8 @@ export function registerEngine(program: Command): void {
       process.on('SIGTERM', onSignal);
       const keepAlive = setInterval(() => {}, 2 ** 30);
       try {
+        const { Engine } = await import('../engine/engine.ts');
+        const { startControlServer } = await import('../engine/control/server.ts');
         const engine = await Engine.open({ loaded, dataDir, command: 'custody engine' });
         try {
           // The event log, line by line, for journald and other log collectors.

@@ -15,6 +15,7 @@ type EventsOptions = {
   level?: EventLevel;
   request?: string;
   subject?: string;
+  search?: string;
   limit?: string;
   follow?: boolean;
 };
@@ -88,6 +89,10 @@ export function registerEvents(program: Command): void {
     .option('--level <level>', 'minimum level: debug, info, warn, error')
     .option('--request <id>', 'only events about this video request')
     .option('--subject <id>', 'only events about this job, request or camera')
+    .option(
+      '--search <text>',
+      'only events whose message, kind, subject or data contain this (any case)',
+    )
     .option('--limit <n>', 'at most this many (the newest)')
     .option('-f, --follow', 'keep printing new events until Ctrl-C')
     .action(async (opts: EventsOptions, command: Command) => {
@@ -96,6 +101,13 @@ export function registerEvents(program: Command): void {
         throw new CustodyError(
           `--level "${opts.level}" is not a level`,
           'use debug, info, warn or error',
+          ExitCode.badInput,
+        );
+      }
+      if (opts.search === '') {
+        throw new CustodyError(
+          '--search is empty',
+          'give the text to look for, e.g. --search req_7c64',
           ExitCode.badInput,
         );
       }
@@ -109,6 +121,7 @@ export function registerEvents(program: Command): void {
         level: opts.level,
         requestId: opts.request,
         subject: opts.subject,
+        search: opts.search,
       };
       const print = (event: CustodyEvent) =>
         process.stdout.write(`${options.json ? JSON.stringify(event) : formatEventLine(event)}\n`);

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { ServiceRestClient } from '../engine/service/rest-client.ts';
+import type { ServiceRestClient } from '../engine/service/rest-client.ts';
 import type { RequestDetail, VideoRequest } from '../protocol/service.ts';
 import { globalOptions } from './context.ts';
 import { formatColumns, printJson } from './output.ts';
 
 type ServiceOptions = { service?: string; key?: string };
 
-function clientFor(opts: ServiceOptions, env = process.env): ServiceRestClient {
+async function clientFor(opts: ServiceOptions, env = process.env): Promise<ServiceRestClient> {
   const url = opts.service || env.CUSTODY_SERVICE_URL;
   const apiKey = opts.key || env.CUSTODY_SERVICE_KEY;
   if (!url) {
@@ -31,6 +31,8 @@ function clientFor(opts: ServiceOptions, env = process.env): ServiceRestClient {
       ExitCode.badInput,
     );
   }
+  // got loads only for the commands that talk to a service, not for every start of the console.
+  const { ServiceRestClient } = await import('../engine/service/rest-client.ts');
   return new ServiceRestClient({ url, apiKey });
 }
 
@@ -102,7 +104,8 @@ export function registerRequest(program: Command): void {
         command: Command,
       ) => {
         const options = globalOptions(command);
-        const created = await clientFor(opts).createRequest({
+        const client = await clientFor(opts);
+        const created = await client.createRequest({
           systemId: opts.system,
           cameras: listOf(opts.cameras),
           from: opts.from,
@@ -123,7 +126,8 @@ export function registerRequest(program: Command): void {
     .argument('<id>', 'request id')
     .action(async (id: string, opts: ServiceOptions, command: Command) => {
       const options = globalOptions(command);
-      const found = await clientFor(opts).getRequest(id);
+      const client = await clientFor(opts);
+      const found = await client.getRequest(id);
       if (options.json) printJson(found);
       else process.stdout.write(`${describe(found)}\n`);
     });
@@ -132,7 +136,7 @@ export function registerRequest(program: Command): void {
     .description('list your requests (supervisors: all requests)')
     .action(async (opts: ServiceOptions, command: Command) => {
       const options = globalOptions(command);
-      const client = clientFor(opts);
+      const client = await clientFor(opts);
       const items: VideoRequest[] = [];
       for (let after = 0; ; ) {
         const page = await client.listRequests(after, 500);

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { formatBytes, formatRelative } from '../core/format.ts';
+import { exportSize, exportTotal } from '../core/export-progress.ts';
+import { formatRelative } from '../core/format.ts';
 import type { RequestView } from '../protocol/engine-state.ts';
 import { badInput, shortTime, withEngine } from './engine-link.ts';
 import { formatColumns, printJson } from './output.ts';
@@ -8,18 +9,25 @@ import { formatColumns, printJson } from './output.ts';
 function requestTable(requests: RequestView[], now = new Date()): string {
   if (requests.length === 0) return 'No requests.';
   return formatColumns([
-    ['ID', 'STATE', 'REQUESTER', 'CASE', 'CAMERAS', 'FOOTAGE', 'AGE', 'EXPIRES'],
+    ['ID', 'STATE', 'REQUESTER', 'CASE', 'CAMERAS', 'EXPORTED', 'FOOTAGE', 'AGE', 'EXPIRES'],
     ...requests.map((r) => [
       r.id,
       r.state,
       r.requester,
       r.caseId,
       r.cameras.map((c) => c.id).join(','),
+      percentExported(r),
       `${shortTime(r.from)} → ${shortTime(r.to)}`,
       formatRelative(new Date(r.receivedAt), now),
       formatRelative(new Date(r.expiresAt), now),
     ]),
   ]);
+}
+
+/** While the footage is still going into the buffer: how far, all cameras together. */
+function percentExported(r: RequestView): string {
+  const total = exportTotal(r.cameras);
+  return total ? `${Math.floor(total.fraction * 100)}%` : '—';
 }
 
 function requestDetail(r: RequestView): string {
@@ -37,9 +45,10 @@ function requestDetail(r: RequestView): string {
     const gaps = camera.gaps.length
       ? ` · gaps ${camera.gaps.map((g) => `${shortTime(g.from)}–${shortTime(g.to)}`).join(', ')}`
       : '';
+    const running = camera.progress !== null && camera.progress < 1;
     rows.push([
       'camera',
-      `${camera.id} (${camera.name}): ${camera.state} · ${formatBytes(camera.bytes)}${camera.sha256 ? ` · sha256 ${camera.sha256}` : ''}${gaps}${camera.error ? ` · ${camera.error}` : ''}`,
+      `${camera.id} (${camera.name}): ${camera.state}${running ? ` · ${Math.floor((camera.progress ?? 0) * 100)}%` : ''} · ${exportSize(camera.bytes, camera.expectedBytes)}${camera.sha256 ? ` · sha256 ${camera.sha256}` : ''}${gaps}${camera.error ? ` · ${camera.error}` : ''}`,
     ]);
   }
   if (r.decision) {

@@ -5,7 +5,6 @@ import type { z } from 'zod';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { formatBytes, formatEta } from '../core/format.ts';
 import type { EngineApi } from '../engine/api.ts';
-import { connectEngine } from '../engine/control/client.ts';
 import type { uploadWaitOutputSchema } from '../protocol/cli-output.ts';
 import type { UploadRow } from '../protocol/engine-state.ts';
 import { dataDirFor, type GlobalOptions, globalOptions, loadConfigFor } from './context.ts';
@@ -69,6 +68,7 @@ async function engineFor(options: GlobalOptions): Promise<{
 }> {
   const target = engineTarget(options);
   try {
+    const { connectEngine } = await import('../engine/control/client.ts');
     const remote = await connectEngine(target);
     return {
       api: remote,

@@ -358,7 +358,7 @@ const requestsSchema = z
   })
   .strict();
 
-const loggingSchema = z
+export const loggingSchema = z
   .object({
     level: logLevelSchema.default('info').describe('Least severe level written to the log'),
     file: filePath('Log file (default: <dataDir>/logs/custody.log)').optional(),

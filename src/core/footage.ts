@@ -82,6 +82,20 @@ export function planClip<T extends Span>(
   };
 }
 
+/**
+ * What a stream copy of the plan should come to: the same packets remuxed, so the segments'
+ * bytes less the share of the last one that the cut at `endMs` drops. Real clips land within
+ * a few percent of it, which makes it an export's progress measure without asking ffmpeg.
+ */
+export function expectedClipBytes(plan: ClipPlan<Span & { bytes: number }>): number {
+  const last = plan.segments.at(-1);
+  if (last === undefined) return 0;
+  const total = plan.segments.reduce((sum, s) => sum + s.bytes, 0);
+  const length = last.endMs - last.startMs;
+  const dropped = length > 0 ? (last.endMs - plan.endMs) / length : 0;
+  return Math.round(total - last.bytes * dropped);
+}
+
 /** Segments that ended before this instant are past retention. */
 export function retentionCutoff(nowMs: number, retentionMs: number): number {
   return nowMs - retentionMs;

@@ -3,7 +3,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { formatRate } from '../core/format.ts';
-import type { CaseChoice, CommandOutput } from '../protocol/control.ts';
+import type { CaseChoice, CommandInput, CommandOutput } from '../protocol/control.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import type { CommandHandlers } from './commands.ts';
 import type { EngineVideo } from './engine.ts';
@@ -21,14 +21,15 @@ export type CommandContext = {
   readonly operator: EngineState['operator'];
   readonly video: EngineVideo | null;
   readonly ffmpegState: EngineState['ffmpeg'];
-  readonly rest: ServiceRestClient | null;
+  /** Waits for a service link still being made; null without a service. */
+  serviceClient(): Promise<ServiceRestClient | null>;
   readonly dataDir: string;
   cameras(): Array<{ id: string; name: string; location: string }>;
   scheduleChanged(): void;
   approveRequest(id: string, by: string): Promise<{ state: string }>;
   denyRequest(id: string, reason: string, by: string): Promise<{ state: string }>;
   importIntegration(file: string, by: string): Promise<{ url: string; systemName: string }>;
-  setLogLevel(level: EngineState['logLevel'], by: string): void;
+  setLogging(change: CommandInput<'settings.logging'>, by: string): Promise<EngineState['logging']>;
   setSyncFolders(folders: unknown, by: string): Promise<EngineState['syncFolders']>;
 };
 
@@ -71,8 +72,9 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     const fix = engine.ffmpegState.ok ? 'add cameras to the config' : engine.ffmpegState.fix;
     throw new CustodyError(`video is not available: ${reason}`, fix, ExitCode.failed);
   };
-  const rest = (action: string): ServiceRestClient => {
-    if (engine.rest) return engine.rest;
+  const rest = async (action: string): Promise<ServiceRestClient> => {
+    const client = await engine.serviceClient();
+    if (client) return client;
     throw new CustodyError(
       `${action} needs the evidence service, and service.mode is "none"`,
       'import an integration file in Settings, or set service.mode in the config',
@@ -83,7 +85,8 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
   const settleCase = async (choice: CaseChoice): Promise<CaseChoice> => {
     if (choice === 'none' || 'id' in choice) return choice;
     const { newCase, ...fields } = choice;
-    const created = await rest('opening a case').createCase({ name: newCase, ...fields });
+    const client = await rest('opening a case');
+    const created = await client.createCase({ name: newCase, ...fields });
     engine.events.append({
       level: 'info',
       kind: 'case.created',
@@ -99,7 +102,8 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
    */
   const ensureManage = async (choice: CaseChoice): Promise<void> => {
     if (choice === 'none' || !('id' in choice)) return;
-    const found = await rest('filing into a case').getCase(choice.id);
+    const client = await rest('filing into a case');
+    const found = await client.getCase(choice.id);
     if (found.access === 'manage') return;
     throw new CustodyError(
       `no Manage permission on case "${found.name}" (${found.id}) for this workstation`,
@@ -191,7 +195,8 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       mkdirSync(path.dirname(file), { recursive: true });
       // Before the frame is taken: a case it may not be filed into is the operator's to
       // change, whatever the camera does.
-      if (engine.rest) await ensureManage(caseChoice);
+      const service = await engine.serviceClient();
+      if (service) await ensureManage(caseChoice);
       const shot = await snapshots.export({
         cameraId,
         outPath: file,
@@ -201,7 +206,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       const camera = engine.cameras().find((c) => c.id === cameraId);
       const taken = new Date(shot.at).toISOString();
       let jobId: string | null = null;
-      if (engine.rest) {
+      if (service) {
         // A new case is opened only once there is a snapshot to file; if that fails (the
         // service went away), no JPEG is left behind unasked.
         const choice = await settleCase(caseChoice).catch((err: unknown) => {
@@ -299,10 +304,9 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
       needAdmin('importing an integration file');
       return engine.importIntegration(file, engine.operator.name);
     },
-    'settings.logLevel': async ({ level }) => {
-      needAdmin('changing the log level');
-      engine.setLogLevel(level, engine.operator.name);
-      return { level };
+    'settings.logging': async (change) => {
+      needAdmin('changing the log settings');
+      return engine.setLogging(change, engine.operator.name);
     },
     'settings.syncFolders': async ({ syncFolders }) => {
       needAdmin('changing the sync folders');
@@ -310,7 +314,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     },
 
     'cases.list': async () => {
-      const client = rest('listing cases');
+      const client = await rest('listing cases');
       const [cases, departments, categories] = await Promise.all([
         client.listCases(),
         client.listDepartments(),

@@ -2,12 +2,12 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { LoadedConfig } from '../config/load.ts';
+import { checkLogging, type LogSettings } from '../config/logging.ts';
 import { checkSyncFolders } from '../config/sync-folders.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import { evaluateSchedule, formatScheduleWindow } from '../core/schedule.ts';
 import type { CommandInput, CommandName, CommandOutput } from '../protocol/control.ts';
 import type { EngineState, ScheduleState, UploadsState } from '../protocol/engine-state.ts';
-import { logLevelSchema } from '../protocol/log-level.ts';
 import type { ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
@@ -18,6 +18,7 @@ import { KeyStore } from './crypto/key-store.ts';
 import { engineCommands } from './engine-commands.ts';
 import { EventLog } from './events/event-log.ts';
 import { type AppLogger, createLogger } from './events/logger.ts';
+import { keepLogSettings, logSettingsOf } from './log-settings.ts';
 import { RequestManager } from './requests/request-manager.ts';
 import { ServiceConnection } from './service/connection.ts';
 import type { EmbeddedService } from './service/embedded.ts';
@@ -47,10 +48,19 @@ export type EngineOptions = {
   /** Recorded in the lock file so a refused second start can say who holds the data. */
   command: string;
   now?: () => Date;
+  /**
+   * An embedded service starts once this settles. The console passes "panes drawn": the
+   * service's start (fastify, tus, its store: about 200 ms of one thread) then follows them.
+   */
+  startServiceAfter?: Promise<unknown>;
 };
 
 const SETTING_INTEGRATION = 'service.integrationFile';
-const SETTING_LOG_LEVEL = 'logging.level';
+
+const serviceStartFix =
+  'a port in use: free it or set service.port in the config (0 picks a free one); a folder: check service.dataDir is writable; then restart';
+
+type EmbeddedServiceConfig = Extract<LoadedConfig['config']['service'], { mode: 'embedded' }>;
 
 /** Longest single wait for the next schedule boundary; re-checks guard against clock jumps. */
 const scheduleRecheckMs = 60_000;
@@ -65,8 +75,13 @@ export class Engine implements EngineApi {
   private readonly settings: SettingsRepo;
   /** The encrypted request buffer: clips held for a decision. */
   private readonly buffer: BufferStore;
-  /** Where the engine writes, resolved once: the About pane reads them on every state. */
-  private readonly paths: EngineState['paths'];
+  /**
+   * Where the engine writes, resolved once (the About pane reads them on every state), and
+   * again for the log file when an admin moves it.
+   */
+  private paths: EngineState['paths'];
+  /** The application log's settings in force. */
+  private logging: LogSettings;
   private readonly notifier = new ChangeNotifier(100);
   private readonly handlers: CommandHandlers;
   private scheduleState: ScheduleState;
@@ -81,6 +96,11 @@ export class Engine implements EngineApi {
   private requests: RequestManager | null = null;
   /** From linking a service until its first catch-up is through (or it cannot be reached). */
   private awaitingCatchUp = false;
+  /** Settles once the embedded service is linked or has failed: commands needing it wait. */
+  private linking: Promise<void> = Promise.resolve();
+  private embeddedStarting = false;
+  /** Why the embedded service could not start, shown as the link's state. */
+  private serviceProblem: string | null = null;
   /** The service's REST client once a service is configured. */
   rest: ServiceRestClient | null = null;
   private cameraSync: NodeJS.Timeout | null = null;
@@ -98,9 +118,9 @@ export class Engine implements EngineApi {
     this.settings = new SettingsRepo(store, {
       onInvalid: (problem) => log.logger.warn(problem, 'stored setting ignored'),
     });
-    const level = this.settings.get(SETTING_LOG_LEVEL, logLevelSchema);
-    if (level !== undefined) log.logger.level = level;
-    this.paths = pathsOf(options);
+    // Read again now the log is open: a bad stored value is reported there.
+    this.logging = logSettingsOf(options.loaded.config.logging, options.dataDir, this.settings);
+    this.paths = pathsOf(options, this.logging.file);
     this.buffer = new BufferStore({
       dir: this.paths.buffer,
       keys: new KeyStore(store),
@@ -128,13 +148,15 @@ export class Engine implements EngineApi {
     let store: Store | undefined;
     try {
       store = openStore(options.dataDir);
-      const { logging } = options.loaded.config;
-      const log = await createLogger({
-        level: logging.level,
-        file: pathsOf(options).logFile,
-        maxSize: logging.maxSize,
-        maxFiles: logging.maxFiles,
-      });
+      // Those set in Settings count from the first line: the config's file may be the one
+      // that could not be written.
+      const log = await createLogger(
+        logSettingsOf(
+          options.loaded.config.logging,
+          options.dataDir,
+          new SettingsRepo(store, { onInvalid: () => {} }),
+        ),
+      );
       const probe = probeFfmpeg(options.loaded.config.ffmpegPath);
       const ffmpeg: EngineState['ffmpeg'] = probe.ok
         ? { ok: true, path: probe.path, source: probe.source, version: probe.version }
@@ -142,7 +164,7 @@ export class Engine implements EngineApi {
       const engine = new Engine({ ...options, now }, lock, store, log, now(), ffmpeg);
       engine.start();
       try {
-        await engine.startService();
+        engine.startService();
         await engine.uploads.start();
       } catch (err) {
         await engine.close();
@@ -210,29 +232,80 @@ export class Engine implements EngineApi {
     this.recorder.start();
   }
 
-  /** Embedded: the reference service in this process; remote: the integration file's service. */
-  private async startService(): Promise<void> {
-    const { service, workstation } = this.options.loaded.config;
-    let integration: { url: string; apiKey: string };
-    if (service.mode === 'none') {
-      // An integration file imported at the console stands in for a remote service.
-      const imported = this.settings.get(SETTING_INTEGRATION, z.string());
-      if (imported === undefined) return;
-      integration = readIntegrationFile(imported);
-    } else if (service.mode === 'embedded') {
-      // The service's modules (fastify, tus) load only where it runs in this process.
-      const { startEmbeddedService } = await import('./service/embedded.ts');
-      this.embedded = await startEmbeddedService({
-        dataDir: service.dataDir ?? path.join(this.options.dataDir, 'service'),
-        port: service.port,
-        workstation: workstation.name,
-        logger: this.log.logger,
-      });
-      integration = this.embedded.integration;
-    } else {
-      integration = readIntegrationFile(service.integrationFile);
+  /**
+   * Remote: the integration file's service, linked now. Embedded: the reference service in this
+   * process, started in the background so opening the engine does not wait for it; the link
+   * shows Connecting meanwhile.
+   */
+  private startService(): void {
+    const { service } = this.options.loaded.config;
+    if (service.mode === 'embedded') {
+      // Requests go first from the very start, not only once the service is up.
+      this.awaitingCatchUp = true;
+      this.embeddedStarting = true;
+      this.linking = Promise.resolve(this.options.startServiceAfter)
+        .then(() => this.startEmbedded(service))
+        .catch((err: unknown) => this.embeddedFailed(err, service.port));
+      return;
     }
-    this.link(integration);
+    if (service.mode === 'remote') {
+      this.link(readIntegrationFile(service.integrationFile));
+      return;
+    }
+    // An integration file imported at the console stands in for a remote service.
+    const imported = this.settings.get(SETTING_INTEGRATION, z.string());
+    if (imported !== undefined) this.link(readIntegrationFile(imported));
+  }
+
+  private async startEmbedded(service: EmbeddedServiceConfig): Promise<void> {
+    if (this.closed) return;
+    const { workstation } = this.options.loaded.config;
+    // The service's modules (fastify, tus) load only where it runs in this process.
+    const { startEmbeddedService } = await import('./service/embedded.ts');
+    const embedded = await startEmbeddedService({
+      dataDir: service.dataDir ?? path.join(this.options.dataDir, 'service'),
+      port: service.port,
+      workstation: workstation.name,
+      logger: this.log.logger,
+    });
+    this.embeddedStarting = false;
+    this.embedded = embedded;
+    if (this.closed) return;
+    this.link(embedded.integration);
+    this.notifier.changed();
+  }
+
+  /** The engine runs on without it: cameras record, uploads to other destinations go on. */
+  private embeddedFailed(err: unknown, port: number): void {
+    this.embeddedStarting = false;
+    this.awaitingCatchUp = false;
+    const problem = err instanceof Error ? err.message : String(err);
+    this.serviceProblem = `the embedded service could not start: ${problem}`;
+    this.log.logger.error({ err }, 'embedded service could not start');
+    if (this.closed) return;
+    this.events.append({
+      level: 'error',
+      kind: 'service.start_failed',
+      subject: null,
+      message: this.serviceProblem,
+      data: {
+        port,
+        fix: serviceStartFix,
+      },
+    });
+    this.notifier.changed();
+  }
+
+  /**
+   * The service's client once linked (waiting for a link still being made); null when no
+   * service is configured; an embedded service that could not start is named.
+   */
+  async serviceClient(): Promise<ServiceRestClient | null> {
+    await this.linking;
+    if (this.serviceProblem) {
+      throw new CustodyError(this.serviceProblem, serviceStartFix, ExitCode.unreachable);
+    }
+    return this.rest;
   }
 
   /** Opens the link to a service: requests, the upload destination and the push socket. */
@@ -323,9 +396,15 @@ export class Engine implements EngineApi {
       configFile: file,
       dataDir: this.options.dataDir,
       paths: this.paths,
-      connection: connectionOf(this.service?.status, uploads),
+      connection: this.service
+        ? connectionOf(this.service.status, uploads)
+        : this.embeddedStarting
+          ? { state: 'connecting', reason: 'starting the embedded service' }
+          : this.serviceProblem
+            ? { state: 'offline', reason: this.serviceProblem }
+            : notConfigured,
       serviceUrl: this.serviceUrl,
-      logLevel: this.log.logger.level as EngineState['logLevel'],
+      logging: this.logging,
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
       cameras: config.cameras.map(({ id, name, location }) => {
@@ -398,18 +477,35 @@ export class Engine implements EngineApi {
     return { url: integration.url, systemName: integration.systemName };
   }
 
-  /** The application log's level, now and at every start (the config's is the default). */
-  setLogLevel(level: EngineState['logLevel'], by: string): void {
-    this.log.logger.level = level;
-    this.settings.set(SETTING_LOG_LEVEL, level);
+  /**
+   * The application log, changed live and kept over the config's for every start. The logger
+   * everything holds stays the same; only where it writes changes.
+   */
+  async setLogging(change: CommandInput<'settings.logging'>, by: string): Promise<LogSettings> {
+    const { settings, changed } = checkLogging(this.logging, change, this.options.loaded);
+    try {
+      await this.log.reconfigure(settings);
+    } catch (err) {
+      // The file is the one setting the disk can still refuse.
+      if (!(err instanceof CustodyError)) throw err;
+      throw new CustodyError(`logging.file: ${err.what}`, err.fix, ExitCode.badInput, {
+        cause: err,
+      });
+    }
+    keepLogSettings(this.settings, changed);
+    this.logging = settings;
+    this.paths = { ...this.paths, logFile: settings.file };
+    this.log.logger.info({ logging: settings, by }, 'log settings changed');
+    const what = Object.entries(changed).map(([field, value]) => `${field} ${value}`);
     this.events.append({
       level: 'info',
-      kind: 'logging.level_set',
+      kind: 'logging.settings_set',
       subject: null,
-      message: `log level ${level} (${by})`,
-      data: { level, by },
+      message: `log settings set by ${by}: ${what.join(', ') || 'no change'}`,
+      data: { ...changed, by },
     });
     this.notifier.changed();
+    return settings;
   }
 
   /**
@@ -430,16 +526,19 @@ export class Engine implements EngineApi {
   }
 
   async approveRequest(id: string, by: string): Promise<{ state: string }> {
-    const { state } = await this.requestManager().approve(id, by);
+    const requests = await this.requestManager();
+    const { state } = await requests.approve(id, by);
     return { state };
   }
 
   async denyRequest(id: string, reason: string, by: string): Promise<{ state: string }> {
-    const { state } = await this.requestManager().deny(id, reason, by);
+    const requests = await this.requestManager();
+    const { state } = await requests.deny(id, reason, by);
     return { state };
   }
 
-  private requestManager(): RequestManager {
+  private async requestManager(): Promise<RequestManager> {
+    await this.serviceClient();
     if (this.requests) return this.requests;
     throw new CustodyError(
       'video requests come from the evidence service, and service.mode is "none"',
@@ -506,6 +605,8 @@ export class Engine implements EngineApi {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // An embedded service still starting is closed with the rest, not left listening.
+    await this.linking;
     if (this.scheduleTimer) clearTimeout(this.scheduleTimer);
     if (this.cameraSync) clearTimeout(this.cameraSync);
     if (this.tick) clearInterval(this.tick);
@@ -537,17 +638,12 @@ export function operatorOf(loaded: LoadedConfig): EngineState['operator'] {
   return { name: user.name, role: user.role, privileges: user.privileges };
 }
 
-function connectionOf(
-  service: ServiceStatus | undefined,
-  uploads: UploadsState,
-): EngineState['connection'] {
-  if (!service) {
-    return {
-      state: 'not-configured',
-      reason:
-        'no service yet: import an integration file in Settings (or set service in the config)',
-    };
-  }
+const notConfigured: EngineState['connection'] = {
+  state: 'not-configured',
+  reason: 'no service yet: import an integration file in Settings (or set service in the config)',
+};
+
+function connectionOf(service: ServiceStatus, uploads: UploadsState): EngineState['connection'] {
   if (service.state === 'ready' && uploads.cap === 0) {
     return {
       state: 'paused-by-schedule',
@@ -557,11 +653,11 @@ function connectionOf(
   return { state: service.state, reason: service.reason ?? null };
 }
 
-/** The log file, the camera archive and the request buffer, from the config or the data dir. */
-function pathsOf(options: EngineOptions): EngineState['paths'] {
-  const { logging, requests } = options.loaded.config;
+/** The camera archive and the request buffer, from the config or the data dir. */
+function pathsOf(options: EngineOptions, logFile: string): EngineState['paths'] {
+  const { requests } = options.loaded.config;
   return {
-    logFile: path.resolve(logging.file ?? path.join(options.dataDir, 'logs', 'custody.log')),
+    logFile,
     archive: path.resolve(options.dataDir, 'archive'),
     buffer: path.resolve(requests.bufferDir ?? path.join(options.dataDir, 'buffer')),
   };

@@ -5,8 +5,8 @@
  */
 import { z } from 'zod';
 import { syncFolderSchema } from '../config/schema.ts';
+import { engineStateSchema } from './engine-state.ts';
 import { custodyEventSchema, eventLevelSchema } from './events.ts';
-import { logLevelSchema } from './log-level.ts';
 import { caseViewSchema, categorySchema, departmentSchema } from './service.ts';
 
 const isoTime = z.iso.datetime({ offset: true });
@@ -34,6 +34,8 @@ const changed = z.object({ changed: z.number().int().nonnegative() });
 const eventListInput = z.object({
   since: isoTime.optional(),
   afterSeq: z.number().int().nonnegative().optional(),
+  /** With order 'desc', pages back: the oldest seq already shown. */
+  beforeSeq: z.number().int().positive().optional(),
   kinds: z.array(z.string()).optional(),
   level: eventLevelSchema.optional(),
   subject: z.string().optional(),
@@ -152,7 +154,18 @@ export const commandSchemas = {
     z.object({ file: z.string().min(1, 'name the integration file') }),
     z.object({ url: z.string(), systemName: z.string() }),
   ],
-  'settings.logLevel': [z.object({ level: logLevelSchema }), z.object({ level: logLevelSchema })],
+  /**
+   * The application log, live and kept: the fields given change, the rest stay. Only their
+   * types are checked here; the engine checks the values as the config's `logging`, with its
+   * field schemas, so a refusal names `logging.<field>` and says how to write it.
+   */
+  'settings.logging': [
+    z
+      .object({ level: z.string(), file: z.string(), maxSize: z.string(), maxFiles: z.number() })
+      .partial()
+      .strict(),
+    engineStateSchema.shape.logging,
+  ],
   /**
    * The whole sync folder list, each folder as the config writes it (relative paths are from
    * the config file's folder); kept, it wins over the config's list from then on.

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { syncFolderSchema } from '../config/schema.ts';
+import { loggingSchema, syncFolderSchema } from '../config/schema.ts';
 import { uploadStates } from '../core/upload-state.ts';
-import { logLevelSchema } from './log-level.ts';
 import { connectionStateSchema, requestStateSchema } from './service.ts';
 
 export const scheduleStateSchema = z.object({
@@ -76,8 +75,12 @@ export const requestCameraViewSchema = z.object({
   id: z.string(),
   name: z.string(),
   state: z.enum(['pending', 'exporting', 'held', 'delivering', 'delivered', 'failed', 'destroyed']),
-  /** Plaintext bytes exported into the buffer so far. */
+  /** Plaintext bytes exported into the buffer so far; grows while exporting. */
   bytes: z.number().int(),
+  /** While exporting: what the clip should come to, from the archive's segment sizes. */
+  expectedBytes: z.number().int().nullable(),
+  /** Share of the export done: 1 once held, null when nothing was or is held. */
+  progress: z.number().min(0).max(1).nullable(),
   sha256: z.string().nullable(),
   gaps: z.array(z.object({ from: z.iso.datetime(), to: z.iso.datetime() })),
   error: z.string().nullable(),
@@ -121,7 +124,9 @@ export const engineStateSchema = z.object({
     .describe('where the engine writes, for the About pane'),
   connection: z.object({ state: connectionStateSchema, reason: z.string().nullable() }),
   serviceUrl: z.string().nullable().describe('the evidence service this engine is linked to'),
-  logLevel: logLevelSchema,
+  logging: loggingSchema
+    .required()
+    .describe("the application log in force: the config's, under what an admin set in Settings"),
   schedule: scheduleStateSchema,
   ffmpeg: ffmpegStateSchema,
   cameras: z.array(

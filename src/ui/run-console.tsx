@@ -14,6 +14,8 @@ export type ConsoleOptions = {
   workstation?: string;
   /** The engine's socket or URL when this console is attached to one running elsewhere. */
   attachedTo?: string;
+  /** Called once the panes are on the screen (work that can wait for them starts then). */
+  onPanesDrawn?: () => void;
 };
 
 /** The first frame, drawn before the engine is open: the operator sees the console at once. */
@@ -68,6 +70,9 @@ export async function runConsole(
       interactive: options.interactive,
     },
   );
+  // The first frame's own effects run now, while the loop is free: left for later, they would
+  // render just before the panes and hold those back a throttle interval (100 ms).
+  await instance.waitUntilRenderFlush();
   let api: EngineApi;
   try {
     api = typeof engine === 'function' ? await engine() : engine;
@@ -79,6 +84,8 @@ export async function runConsole(
   }
   const { store, close } = createConsoleStore(api);
   instance.rerender(tree(<App store={store} api={api} attachedTo={options.attachedTo} />));
+  await instance.waitUntilRenderFlush();
+  options.onPanesDrawn?.();
   try {
     await instance.waitUntilExit();
   } finally {

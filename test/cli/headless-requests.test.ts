@@ -72,6 +72,9 @@ describe('requests from a script', { timeout: 120_000 }, () => {
     const human = await custody(data, ['requests', 'list']);
     expect(human.stdout).toMatch(/^ID\s+STATE\s+REQUESTER\s+CASE/m);
     expect(human.stdout).toMatch(new RegExp(`^${first.id}\\s+held\\s`, 'm'));
+    // Held: nothing left to export, so no percentage.
+    expect(human.stdout).toMatch(/CAMERAS\s+EXPORTED\s+FOOTAGE/);
+    expect(human.stdout).toMatch(new RegExp(`^${first.id}\\s+held\\s.*\\slobby\\s+—\\s`, 'm'));
     const show = await custody(data, ['requests', 'show', first.id]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/^reason\s+Fight in the lobby$/m);

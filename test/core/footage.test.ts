@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  expectedClipBytes,
   findGaps,
   overlapping,
   planClip,
@@ -47,6 +48,13 @@ describe('footage ranges', () => {
     // 2–6 s and 9–10 s: the gap is left out, not filled.
     expect(plan?.durationMs).toBe(5000);
     expect(plan?.gaps).toEqual([range(6, 9)]);
+  });
+
+  it('expects the covered segments less what the cut drops of the last one', () => {
+    const sized = archive.map((s) => ({ ...s, bytes: 1000 }));
+    // 2–4, 4–6 whole; 9–11 cut at 10 s: half of its bytes.
+    const plan = planClip(sized, range(3, 10));
+    expect(plan && expectedClipBytes(plan)).toBe(2500);
   });
 
   it('has no plan for a range without footage', () => {

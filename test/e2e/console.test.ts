@@ -157,7 +157,7 @@ describe.each([
     typeText(session, 'snapshot');
     await sleep(150);
     session.send('Enter');
-    const found = await session.waitFor(/^\d+\/\d+ events .* search: snapshot$/m);
+    const found = await session.waitFor(/^search: snapshot — \d+ match(es)? in the whole log$/m);
     expect(found).toMatch(/snapshot\.exported lobby/);
     // An Esc straight followed by a key reads as Alt+key on any terminal: a pause between.
     session.send('Escape');

@@ -1,4 +1,14 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
@@ -77,16 +87,16 @@ describe('settings applied at the console', () => {
 
   it('sets the log level live and keeps it; settings need the admin role', async () => {
     test = await openTestEngine(unlinked);
-    expect(test.engine.state().logLevel).toBe('info');
-    await test.engine.run('settings.logLevel', { level: 'debug' });
-    expect(test.engine.state().logLevel).toBe('debug');
-    const bad = await refusal(test.engine.run('settings.logLevel', { level: 'chatty' as 'info' }));
+    expect(test.engine.state().logging.level).toBe('info');
+    await test.engine.run('settings.logging', { level: 'debug' });
+    expect(test.engine.state().logging.level).toBe('debug');
+    const bad = await refusal(test.engine.run('settings.logging', { level: 'chatty' }));
     expect(bad.exitCode).toBe(2);
-    expect((await test.reopen()).state().logLevel).toBe('debug');
+    expect((await test.reopen()).state().logging.level).toBe('debug');
     await test.close();
 
     test = await openTestEngine({ ...unlinked, operator: 'guest' });
-    const locked = await refusal(test.engine.run('settings.logLevel', { level: 'warn' }));
+    const locked = await refusal(test.engine.run('settings.logging', { level: 'warn' }));
     expect(locked.exitCode).toBe(3);
     expect(locked.what).toMatch(/admin role; "guest" is viewer/);
     const importLocked = await refusal(
@@ -99,6 +109,122 @@ describe('settings applied at the console', () => {
     expect(foldersLocked.exitCode).toBe(3);
   });
 });
+
+describe('log settings set at the console', () => {
+  let test: TestEngine | undefined;
+  afterEach(async () => {
+    await test?.close();
+    test = undefined;
+  });
+
+  const read = (file: string) => (existsSync(file) ? readFileSync(file, 'utf8') : '');
+  /** What this process has open, as the kernel names it. */
+  const openFiles = () =>
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return [];
+      }
+    });
+
+  it('moves the log to another file live, closes the old one, and keeps it', async () => {
+    test = await openTestEngine(unlinked);
+    const { engine } = test;
+    const before = engine.state().paths.logFile;
+    expect(before).toBe(path.join(realpathSync(test.dir), 'data', 'logs', 'custody.log'));
+    expect(engine.state().logging).toEqual({
+      level: 'info',
+      file: before,
+      maxSize: '10m',
+      maxFiles: 10,
+    });
+    await until('the first log line', () => read(before).includes('engine started'));
+    expect(openFiles()).toContain(before);
+
+    // Relative to the config file's folder, as in the config.
+    const result = await engine.run('settings.logging', { file: 'elsewhere/app.log' });
+    const moved = path.join(realpathSync(test.dir), 'elsewhere', 'app.log');
+    expect(result).toEqual({ level: 'info', file: moved, maxSize: '10m', maxFiles: 10 });
+    expect(engine.state().paths.logFile).toBe(moved);
+    expect(engine.state().logging.file).toBe(moved);
+    await until('the line after the move', () => read(moved).includes('log settings changed'));
+    expect(openFiles()).not.toContain(before);
+    expect(openFiles()).toContain(moved);
+    expect(read(before)).not.toContain('log settings changed');
+    const [event] = engine.events.list({ kinds: ['logging.settings_set'] });
+    expect(event?.message).toBe(`log settings set by operator: file ${moved}`);
+    expect(event?.data).toEqual({ file: moved, by: 'operator' });
+
+    // Kept over the config's: the next start writes there from its first line.
+    const reopened = await test.reopen();
+    expect(reopened.state().paths.logFile).toBe(moved);
+    await until('the restart logged', () => read(moved).includes('engine started'));
+    expect(read(before).match(/engine started/g)).toHaveLength(1);
+  });
+
+  it('rotates at the size set, keeping the number of files set', async () => {
+    test = await openTestEngine(unlinked);
+    const { engine } = test;
+    const logs = path.dirname(engine.state().paths.logFile);
+    await engine.run('settings.logging', { maxSize: '1k', maxFiles: 2 });
+    expect(engine.state().logging).toMatchObject({ maxSize: '1k', maxFiles: 2 });
+    // Each change logs a line of some 200 bytes: enough of them fill several 1 KiB files.
+    for (let i = 0; i < 24; i++) {
+      await engine.run('settings.logging', { level: i % 2 ? 'info' : 'debug' });
+    }
+    await until('two rotations', () => readdirSync(logs).length === 3);
+    expect(readdirSync(logs).sort()).toEqual(['custody.log', 'custody.log.1', 'custody.log.2']);
+    for (const file of readdirSync(logs)) {
+      expect(statSync(path.join(logs, file)).size).toBeLessThan(1024 + 512);
+    }
+  });
+
+  it('refuses a bad value naming the field and the fix, and changes nothing', async () => {
+    test = await openTestEngine(unlinked);
+    const { engine } = test;
+    const before = engine.state().logging;
+    const refused = async (change: Parameters<typeof engine.run<'settings.logging'>>[1]) => {
+      const err = await refusal(engine.run('settings.logging', change));
+      expect(err.exitCode).toBe(2);
+      return `${err.what} — ${err.fix}`;
+    };
+    expect(await refused({ maxSize: '10q' })).toBe(
+      'logging.maxSize: must be a size such as 10m, 512k or 1g (got "10q") — write a size such as "10m" (10 MiB), "512k" or "1g"',
+    );
+    expect(await refused({ maxFiles: 0 })).toBe(
+      'logging.maxFiles: must be at least 1 (got 0) — use 1 to 1000',
+    );
+    expect(await refused({ maxSize: '20m', maxFiles: 1001 })).toBe(
+      'logging.maxFiles: must be at most 1000 (got 1001) — use 1 to 1000',
+    );
+    expect(await refused({ level: 'chatty' })).toMatch(
+      /^logging\.level: must be "trace", .* or "fatal" \(got "chatty"\) — use one of/,
+    );
+    expect(await refused({ file: '' })).toMatch(/^logging\.file: must not be empty/);
+    expect(await refused({ file: '.' })).toMatch(
+      /^logging\.file: is a folder, not a file: .* — point it at the file inside the folder/,
+    );
+    expect(await refused({ file: path.join(unwritableDir(test.dir), 'custody.log') })).toMatch(
+      /^logging\.file: cannot write log files in .* \(E[A-Z]+\) — fix its permissions or set the log file to another path/,
+    );
+
+    expect(engine.state().logging).toEqual(before);
+    expect(engine.state().paths.logFile).toBe(before.file);
+    expect(engine.events.list({ kinds: ['logging.settings_set'] })).toHaveLength(0);
+    expect(openFiles()).toContain(before.file);
+    expect((await test.reopen()).state().logging).toEqual(before);
+  });
+});
+
+/** A folder no log can be written in, even by root (as tests often run in containers). */
+function unwritableDir(base: string): string {
+  if (process.getuid?.() === 0) return '/sys/custody-no-logs';
+  const dir = path.join(base, 'read-only');
+  mkdirSync(dir);
+  chmodSync(dir, 0o500);
+  return dir;
+}
 
 describe('sync folders set at the console', () => {
   let test: TestEngine | undefined;

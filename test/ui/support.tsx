@@ -70,6 +70,8 @@ export function requestFixture(overrides: Partial<RequestView> = {}): RequestVie
         name: 'Front lobby',
         state: 'held',
         bytes: 5 * 1024 * 1024,
+        expectedBytes: null,
+        progress: 1,
         sha256: 'ab'.repeat(32),
         gaps: [],
         error: null,
@@ -79,6 +81,8 @@ export function requestFixture(overrides: Partial<RequestView> = {}): RequestVie
         name: '2nd floor corridor',
         state: 'exporting',
         bytes: 1024 * 1024,
+        expectedBytes: 4 * 1024 * 1024,
+        progress: 0.25,
         sha256: null,
         gaps: [
           {

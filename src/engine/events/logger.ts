@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { accessSync, constants, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger, type LoggerOptions } from 'pino';
@@ -20,7 +21,19 @@ const CLOSE_TIMEOUT_MS = 5_000;
 
 const levelNames = [...Object.keys(pino.levels.values), 'silent'];
 
-export type AppLogger = { logger: Logger; close(): Promise<void> };
+export type AppLogger = {
+  logger: Logger;
+  /**
+   * New settings, live, on the same logger (so whatever holds it needs no new one): lines go
+   * to the new destination once it is open, and the old one is closed after the lines already
+   * sent to it are written. A destination that cannot be opened is refused, nothing changed.
+   */
+  reconfigure(settings: LoggerSettings): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** Where the log's lines go: a file, stderr, or nowhere. */
+type Target = { write(line: string): void; close(): Promise<void> };
 
 /**
  * The application log (not the audit event log). Secrets are removed by the logger itself,
@@ -28,13 +41,7 @@ export type AppLogger = { logger: Logger; close(): Promise<void> };
  * its paths cannot reach) and by shape inside strings (bearer tokens, API keys, URL tokens).
  */
 export async function createLogger(settings: LoggerSettings): Promise<AppLogger> {
-  if (!levelNames.includes(settings.level)) {
-    throw new CustodyError(
-      `log level "${settings.level}" is not valid`,
-      `use one of ${levelNames.join(', ')}`,
-      ExitCode.badInput,
-    );
-  }
+  checkLevel(settings.level);
   const options: LoggerOptions = {
     level: settings.level,
     redact: { paths: redactPaths, censor: REDACTED },
@@ -59,18 +66,52 @@ export async function createLogger(settings: LoggerSettings): Promise<AppLogger>
     },
   };
 
-  if (settings.file === undefined) {
-    // A full-screen console must not scribble on its own screen: stderr only when debugging.
-    if (settings.level === 'debug' || settings.level === 'trace') {
-      return {
-        logger: pino(options, pino.destination({ dest: 2, sync: true })),
-        close: async () => {},
-      };
-    }
-    return { logger: pino({ ...options, enabled: false }), close: async () => {} };
-  }
+  let current = settings;
+  let target = await openTarget(settings);
+  const logger = pino(options, { write: (line: string) => target.write(line) });
+  return {
+    logger,
+    reconfigure: async (next) => {
+      checkLevel(next.level);
+      if (destinationOf(next) !== destinationOf(current)) {
+        const opened = await openTarget(next);
+        const old = target;
+        target = opened;
+        await old.close();
+      }
+      logger.level = next.level;
+      current = next;
+    },
+    close: () => target.close(),
+  };
+}
 
-  const file = path.resolve(settings.file);
+function checkLevel(level: string): void {
+  if (levelNames.includes(level)) return;
+  throw new CustodyError(
+    `log level "${level}" is not valid`,
+    `use one of ${levelNames.join(', ')}`,
+    ExitCode.badInput,
+  );
+}
+
+/** Settings that open the same destination; a level change alone keeps it. */
+function destinationOf({ file, level, maxSize, maxFiles }: LoggerSettings): string {
+  if (file === undefined) return debugging(level) ? 'stderr' : 'none';
+  return JSON.stringify([path.resolve(file), logSizeBytes(maxSize), maxFiles]);
+}
+
+// A full-screen console must not scribble on its own screen: stderr only when debugging.
+const debugging = (level: string): boolean => level === 'debug' || level === 'trace';
+
+async function openTarget(settings: LoggerSettings): Promise<Target> {
+  if (settings.file !== undefined) return openFile(path.resolve(settings.file), settings);
+  if (!debugging(settings.level)) return { write: () => {}, close: async () => {} };
+  const stderr = pino.destination({ dest: 2, sync: true });
+  return { write: (line) => stderr.write(line), close: async () => {} };
+}
+
+async function openFile(file: string, settings: LoggerSettings): Promise<Target> {
   prepareDirectory(file);
   // logrotate's scheme, in this thread: pino's transport worker would cost a second V8
   // isolate (~15 MiB), and pino-roll loads all of date-fns (~14 MiB) for its file names.
@@ -80,12 +121,21 @@ export async function createLogger(settings: LoggerSettings): Promise<AppLogger>
     rotate: Math.max(1, settings.maxFiles),
     mode: 0o600,
   });
+  try {
+    await once(stream, 'open');
+  } catch (err) {
+    throw new CustodyError(
+      `cannot open the log file ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+      'fix its permissions or set the log file to another path',
+      ExitCode.failed,
+      { cause: err },
+    );
+  }
   // A failing disk is reported here; with no listener it would crash the engine.
   stream.on('error', () => {});
-  const logger = pino(options, stream);
   let closing: Promise<void> | undefined;
   return {
-    logger,
+    write: (line) => stream.write(line),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         // Stops a wedged disk from holding shutdown forever.

@@ -1,6 +1,6 @@
 import { CustodyError } from '../../core/errors.ts';
 import type { BufferStore } from '../crypto/buffer-store.ts';
-import type { ClipExporter } from '../video/clip-export.ts';
+import type { ClipExporter, ClipProgress } from '../video/clip-export.ts';
 import type { Gap } from './request-record.ts';
 
 export type ExportOutcome =
@@ -32,6 +32,7 @@ export async function exportClip(
   buffer: BufferStore,
   clip: ExportClip,
   signal: AbortSignal,
+  onProgress?: ClipProgress,
 ): Promise<ExportOutcome> {
   if (clips === null) {
     return {
@@ -43,7 +44,7 @@ export async function exportClip(
   await buffer.shred(clip.fileId);
   let source: ReturnType<ClipExporter['stream']>;
   try {
-    source = clips.stream(clip.cameraId, clip.range);
+    source = clips.stream(clip.cameraId, clip.range, onProgress);
   } catch (err) {
     // The plan found nothing to export: the whole range is a gap.
     return {

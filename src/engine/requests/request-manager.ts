@@ -14,10 +14,10 @@ import type { UploadQueue } from '../uploads/upload-queue.ts';
 import type { ClipExporter } from '../video/clip-export.ts';
 import { enqueueDelivery } from './delivery.ts';
 import { ExportQueue } from './export-queue.ts';
-import { exportClip } from './pre-export.ts';
+import { type ExportOutcome, exportClip } from './pre-export.ts';
 import type { LocalDecision, PendingReport, StoredRequest } from './request-record.ts';
 import { type NewClip, RequestRepo } from './request-repo.ts';
-import { inboxOrder, requestView } from './request-view.ts';
+import { inboxOrder, type LiveExport, requestView } from './request-view.ts';
 import {
   describeRule,
   localExpiry,
@@ -68,6 +68,8 @@ export class RequestManager {
   readonly #now: () => Date;
   readonly #notifier = new ChangeNotifier();
   readonly #exports: ExportQueue;
+  /** Exports in flight by buffer file id: the console's progress, never written to the store. */
+  readonly #live = new Map<string, LiveExport>();
   /** receive() calls, one after another, so a push and a catch-up of one change never interleave. */
   #work: Promise<void> = Promise.resolve();
   /** receive() calls not yet through: each may add an export. */
@@ -229,12 +231,14 @@ export class RequestManager {
   }
 
   list(): RequestView[] {
-    return inboxOrder(this.#repo.list()).map((r) => requestView(r, this.#repo.clips(r.id)));
+    return inboxOrder(this.#repo.list()).map((r) =>
+      requestView(r, this.#repo.clips(r.id), this.#live),
+    );
   }
 
   get(id: string): RequestView | undefined {
     const stored = this.#repo.get(id);
-    return stored ? requestView(stored, this.#repo.clips(id)) : undefined;
+    return stored ? requestView(stored, this.#repo.clips(id), this.#live) : undefined;
   }
 
   /** Batched: at most ten calls a second. */
@@ -448,12 +452,22 @@ export class RequestManager {
     await Promise.all(
       todo.map(async (clip) => {
         this.#repo.updateClip(id, clip.cameraId, { state: 'exporting', error: null });
-        const outcome = await exportClip(
-          this.#clips,
-          this.#buffer,
-          { fileId: clip.fileId, cameraId: clip.cameraId, range },
-          signal,
-        );
+        let outcome: ExportOutcome;
+        try {
+          outcome = await exportClip(
+            this.#clips,
+            this.#buffer,
+            { fileId: clip.fileId, cameraId: clip.cameraId, range },
+            signal,
+            (bytes, info) => {
+              this.#live.set(clip.fileId, { bytes, info });
+              // Coalesced to ten a second however fast the pieces come.
+              this.#notifier.changed();
+            },
+          );
+        } finally {
+          this.#live.delete(clip.fileId);
+        }
         const data = { ...this.#data(request), cameraId: clip.cameraId, fileId: clip.fileId };
         if (outcome.kind === 'held') {
           this.#repo.transaction(() => {

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { createWriteStream, existsSync, renameSync, rmSync } from 'node:fs';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
-import { planClip, type TimeRange } from '../../core/footage.ts';
+import { expectedClipBytes, planClip, type TimeRange } from '../../core/footage.ts';
 import { lastLine, spawnFfmpeg, tailCollector } from './ffmpeg-process.ts';
 import type { SegmentRepo } from './segment-repo.ts';
 
@@ -17,7 +17,12 @@ export type ClipInfo = {
   /** Parts of the requested range with no footage. */
   gaps: TimeRange[];
   segments: number;
+  /** What the clip should come to, from the segments' sizes: within a few percent. */
+  expectedBytes: number;
 };
+
+/** Bytes of the clip handed on so far; called with 0 as ffmpeg starts, then per piece. */
+export type ClipProgress = (bytes: number, info: ClipInfo) => void;
 
 export type ClipStream = {
   info: ClipInfo;
@@ -40,7 +45,7 @@ export class ClipExporter {
     return this.#plan(cameraId, range).info;
   }
 
-  stream(cameraId: string, range: TimeRange): ClipStream {
+  stream(cameraId: string, range: TimeRange, onProgress?: ClipProgress): ClipStream {
     const { info, segments } = this.#plan(cameraId, range);
     // Retention must not delete a segment before ffmpeg has opened it.
     const release = this.#segments.pin(segments);
@@ -82,7 +87,19 @@ export class ClipExporter {
     });
     child.stdin?.end(list);
 
-    const out = new PassThrough();
+    // Progress is bytes against the expected size rather than ffmpeg's -progress out_time:
+    // counting the stream already passing through costs nothing, a stream copy's size tracks
+    // the segments' closely, and ffmpeg reports out_time only every half second, by which
+    // time a short clip is done.
+    let bytes = 0;
+    onProgress?.(0, info);
+    const out = new Transform({
+      transform(piece: Buffer, _encoding, done) {
+        bytes += piece.length;
+        onProgress?.(bytes, info);
+        done(null, piece);
+      },
+    });
     child.stdout?.pipe(out, { end: false });
     // A consumer that gives up (encryption failed, request withdrawn) stops ffmpeg.
     out.on('close', () => {
@@ -149,6 +166,7 @@ export class ClipExporter {
         durationMs: plan.durationMs,
         gaps: plan.gaps,
         segments: plan.segments.length,
+        expectedBytes: expectedClipBytes(plan),
       },
       segments: plan.segments,
     };

@@ -2,13 +2,18 @@ import { Box, Text, useInput } from 'ink';
 import { useMemo, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import { filterEvents } from '../../core/event-filter.ts';
+import { type EventViewFilter, filterEvents } from '../../core/event-filter.ts';
+import type { EngineApi } from '../../engine/api.ts';
 import { type CustodyEvent, type EventLevel, eventLevels } from '../../protocol/events.ts';
+import { type LogSearch, useLogSearch } from '../components/use-log-search.ts';
 import type { ConsoleState } from '../state/console-store.ts';
+import { clip } from '../text.ts';
 import { useTheme } from '../theme.ts';
 
 type Props = {
   store: StoreApi<ConsoleState>;
+  /** A committed search asks the engine: the store holds only the newest events. */
+  api: EngineApi;
   height: number;
   /** False while the help overlay or the quit question has the keys. */
   active?: boolean;
@@ -33,7 +38,16 @@ export function shortSubject(subject: string | null, width: number): string {
   return width < 120 && subject.length > 12 ? `${subject.slice(0, 8)}…` : subject;
 }
 
-export function EventsPane({ store, height, onCapture, active = true, width = 200 }: Props) {
+/** `37 matches in the whole log`, `500+ matches in the whole log, newest shown`, … */
+function searchStatus(found: LogSearch): string {
+  if (found.error) return `search failed: ${found.error}`;
+  if (found.loading && found.matches.length === 0) return 'searching the whole log…';
+  const n = found.events.length;
+  const count = n === 0 ? 'no matches' : `${n}${found.more ? '+' : ''} match${n === 1 ? '' : 'es'}`;
+  return `${count} in the whole log${found.more ? ', newest shown' : ''}${found.loading ? ', loading older…' : ''}`;
+}
+
+export function EventsPane({ store, api, height, onCapture, active = true, width = 200 }: Props) {
   const theme = useTheme();
   const events = useStore(store, (s) => s.events);
   const [minLevel, setMinLevel] = useState<EventLevel>('debug');
@@ -44,13 +58,17 @@ export function EventsPane({ store, height, onCapture, active = true, width = 20
   const [details, setDetails] = useState(false);
   const [kind, setKind] = useState<string | null>(null);
 
-  const shown = useMemo(
-    () =>
-      filterEvents(events, { minLevel, search }).filter(
-        (event) => kind === null || event.kind.startsWith(`${kind}.`),
-      ),
-    [events, minLevel, search, kind],
+  // While typing, the held window filters as the text grows; Enter searches the whole log.
+  const committed = useMemo<EventViewFilter | null>(
+    () => (typing === null && search !== '' ? { minLevel, search, kind } : null),
+    [typing, minLevel, search, kind],
   );
+  const found = useLogSearch(api, committed, events);
+  const held = useMemo(
+    () => filterEvents(events, { minLevel, search: typing ?? '', kind }),
+    [events, minLevel, typing, kind],
+  );
+  const shown = found ? found.events : held;
   const selected = follow ? shown.length - 1 : Math.min(cursor, shown.length - 1);
 
   useInput(
@@ -59,14 +77,17 @@ export function EventsPane({ store, height, onCapture, active = true, width = 20
         // Typed text and Enter in one chunk (a paste, tmux send-keys): the text, then Enter.
         const cr = input.length > 1 ? input.search(/[\r\n]/) : -1;
         if (cr >= 0) {
-          const text = (typing ?? '') + input.slice(0, cr);
-          setSearch(text);
+          setSearch((typing ?? '') + input.slice(0, cr));
+          setFollow(true);
           setTyping(null);
           onCapture(false);
           return;
         }
         if (key.return || key.escape) {
-          if (key.return) setSearch(typing);
+          if (key.return) {
+            setSearch(typing);
+            setFollow(true);
+          }
           setTyping(null);
           onCapture(false);
         } else if (key.backspace || key.delete) {
@@ -98,9 +119,14 @@ export function EventsPane({ store, height, onCapture, active = true, width = 20
         setDetails(false);
         setSearch('');
         setKind(null);
+        setFollow(true);
       } else if (key.upArrow || input === 'k') {
         setFollow(false);
         setCursor(Math.max(0, selected - 1));
+        // Up from the oldest match shown fetches the page before it, landing just above.
+        if (selected === 0 && found?.more) {
+          void found.older().then((added) => setCursor((at) => at + Math.max(0, added - 1)));
+        }
       } else if (key.downArrow || input === 'j') {
         setFollow(false);
         setCursor(Math.min(shown.length - 1, selected + 1));
@@ -119,18 +145,33 @@ export function EventsPane({ store, height, onCapture, active = true, width = 20
       : [];
   const detailHeight =
     details && current ? Math.min(detailLines.length + 2, Math.floor(height / 2)) : 0;
-  const listHeight = Math.max(1, height - 1 - detailHeight);
+  const headerHeight = found ? 2 : 1;
+  const listHeight = Math.max(1, height - headerHeight - detailHeight);
   const first = Math.max(0, Math.min(selected - listHeight + 1, shown.length - listHeight));
   const visible = shown.slice(Math.max(0, first), Math.max(0, first) + listHeight);
 
-  const searchLine = typing !== null ? `search: ${typing}▏` : search ? `search: ${search}` : '';
+  const filters = `level ≥ ${minLevel} · kind ${kind ?? 'all'} · ${follow ? 'following' : 'paused'}`;
+  const status = found ? searchStatus(found) : '';
   return (
     <Box flexDirection="column" height={height}>
-      <Text wrap="truncate">
-        {`${shown.length}/${events.length} events · level ≥ ${minLevel} · kind ${kind ?? 'all'} · ${follow ? 'following' : 'paused'}`}
-        {searchLine ? ` · ${searchLine}` : ''}
-      </Text>
-      {visible.length === 0 ? <Text color={theme.muted}>No events match.</Text> : null}
+      {found ? (
+        <>
+          <Text wrap="truncate">
+            {`search: ${clip(search, Math.max(12, width - 11 - status.length))} — ${status}`}
+          </Text>
+          <Text wrap="truncate">
+            {`${filters}${found.more ? ' · ↑ at top: older' : ''} · Esc: live`}
+          </Text>
+        </>
+      ) : (
+        <Text wrap="truncate">
+          {`${shown.length}/${events.length} events · ${filters}`}
+          {typing !== null ? ` · search: ${typing}▏` : ''}
+        </Text>
+      )}
+      {visible.length === 0 && !found?.loading ? (
+        <Text color={theme.muted}>No events match.</Text>
+      ) : null}
       {visible.map((event) => {
         const isSelected = event.seq === current?.seq;
         const levelColor =

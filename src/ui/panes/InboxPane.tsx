@@ -1,12 +1,12 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
-import { formatBytes } from '../../core/format.ts';
+import { exportSize, exportTotal } from '../../core/export-progress.ts';
 import { isUndecided } from '../../core/request-state.ts';
-import type { EngineState, RequestView } from '../../protocol/engine-state.ts';
+import type { EngineState, RequestCameraView, RequestView } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
-import { age, cell, errorText, localTime, range, span } from '../text.ts';
-import { useTheme } from '../theme.ts';
+import { age, bar, cell, clip, errorText, localTime, range, span } from '../text.ts';
+import { type Theme, useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
 
 type Mode =
@@ -144,7 +144,9 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
   const c = columns(width);
   const header = `  ${cell('State', c.state)} ${cell('Requester', c.requester)} ${cell('Case', c.caseId)} ${cell('Cams', c.cams)} ${cell('Range', c.range)} ${cell('Age', c.age)} ${cell('Expires', c.expires)}`;
   const footerRows = 2 + (mode.kind === 'deny' ? 4 : 0);
-  const detailRows = details && selected ? Math.min(10 + selected.cameras.length, height - 5) : 0;
+  // The details box is bordered with one column of padding each side.
+  const detail = details && selected ? detailLines(selected, width - 4, theme, now) : [];
+  const detailRows = detail.length > 0 ? Math.min(detail.length + 2, height - 5) : 0;
   const listRows = Math.max(1, height - 1 - footerRows - detailRows);
   const first = Math.max(0, Math.min(index - listRows + 1, requests.length - listRows));
   const visible = requests.slice(first, first + listRows);
@@ -176,7 +178,7 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
       {requests.length === 0 ? (
         <Text color={theme.muted}>No request matches the filter; Esc clears it.</Text>
       ) : null}
-      {details && selected ? <RequestDetails request={selected} rows={detailRows} /> : null}
+      {detailRows > 0 ? <RequestDetails lines={detail} rows={detailRows} /> : null}
       <Box flexGrow={1} />
       {mode.kind === 'deny' ? (
         <Box flexDirection="column" borderStyle="single" paddingX={1}>
@@ -218,10 +220,46 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
   );
 }
 
-function RequestDetails({ request, rows }: { request: RequestView; rows: number }) {
-  const theme = useTheme();
-  const now = Date.now();
-  const lines: { text: string; color?: string | undefined }[] = [
+type Line = { text: string; color?: string | undefined };
+
+/** Columns of a camera line in the details box; the name gets two thirds of what is left. */
+function cameraColumns(width: number) {
+  // `123.4 MiB of ~456.7 MiB` is the widest size
+  const fixed = { state: 10, pct: 4, bytes: 23 };
+  // the indent and the separators between five columns
+  const rest = width - 2 - 4 - fixed.state - fixed.pct - fixed.bytes;
+  const barWidth = Math.max(5, Math.min(30, Math.floor(rest / 3)));
+  return { ...fixed, bar: barWidth, name: Math.max(8, rest - barWidth) };
+}
+
+function progressCells(progress: number | null, c: ReturnType<typeof cameraColumns>): string {
+  if (progress === null) return cell('—', c.bar + 1 + c.pct);
+  return `${bar(progress, c.bar)} ${cell(`${Math.floor(progress * 100)}%`, c.pct, 'right')}`;
+}
+
+/** Two lines a camera: its export (state, bar, bytes), then its gaps, hash and error. */
+function cameraLines(cam: RequestCameraView, width: number, theme: Theme): Line[] {
+  const c = cameraColumns(width);
+  const color = cam.state === 'failed' ? theme.error : undefined;
+  const gaps =
+    cam.gaps.length === 0
+      ? 'no gaps'
+      : `${cam.gaps.length} gap${cam.gaps.length === 1 ? '' : 's'}: ${cam.gaps
+          .map((g) => range(g.from, g.to))
+          .join(', ')}`;
+  const facts = [gaps, cam.sha256 ? `sha256 ${cam.sha256.slice(0, 12)}…` : null, cam.error];
+  return [
+    {
+      text: `  ${cell(cam.name || cam.id, c.name)} ${cell(cam.state, c.state)} ${progressCells(cam.progress, c)} ${clip(exportSize(cam.bytes, cam.expectedBytes), c.bytes)}`,
+      color,
+    },
+    { text: `    ${facts.filter((f) => f !== null).join(' · ')}`, color },
+  ];
+}
+
+/** What Enter shows of a request: its facts, each camera's export, then the decision. */
+function detailLines(request: RequestView, width: number, theme: Theme, now: number): Line[] {
+  const lines: Line[] = [
     {
       text: `${request.id} · ${request.state} · from ${request.requester} · case ${request.caseId}`,
     },
@@ -230,18 +268,12 @@ function RequestDetails({ request, rows }: { request: RequestView; rows: number 
     },
     { text: `Reason: ${request.reason || '—'}` },
   ];
-  for (const cam of request.cameras) {
-    const gaps =
-      cam.gaps.length === 0
-        ? 'no gaps'
-        : `${cam.gaps.length} gap${cam.gaps.length === 1 ? '' : 's'}: ${cam.gaps
-            .map((g) => range(g.from, g.to))
-            .join(', ')}`;
+  for (const cam of request.cameras) lines.push(...cameraLines(cam, width, theme));
+  const total = exportTotal(request.cameras);
+  if (total) {
+    const c = cameraColumns(width);
     lines.push({
-      text: `  ${cell(cam.name || cam.id, 18)} ${cell(cam.state, 10)} ${cell(formatBytes(cam.bytes), 10, 'right')}  ${
-        cam.sha256 ? `sha256 ${cam.sha256.slice(0, 12)}…` : 'sha256 —'
-      }  ${gaps}${cam.error ? ` — ${cam.error}` : ''}`,
-      color: cam.state === 'failed' ? theme.error : undefined,
+      text: `  ${cell('All cameras', c.name)} ${cell(`${total.done}/${total.cameras} held`, c.state)} ${progressCells(total.fraction, c)} ${clip(exportSize(total.bytes, total.expectedBytes), c.bytes)}`,
     });
   }
   if (request.decision) {
@@ -252,6 +284,10 @@ function RequestDetails({ request, rows }: { request: RequestView; rows: number 
   }
   if (request.failureReason)
     lines.push({ text: `Failed: ${request.failureReason}`, color: theme.error });
+  return lines;
+}
+
+function RequestDetails({ lines, rows }: { lines: Line[]; rows: number }) {
   return (
     <Box flexDirection="column" borderStyle="single" paddingX={1} height={rows}>
       {lines.slice(0, Math.max(0, rows - 2)).map((line, i) => (

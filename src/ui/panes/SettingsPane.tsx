@@ -1,7 +1,16 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
-import { formatRate, formatRateSpec, parseRate, RATE_FORMS } from '../../core/format.ts';
-import type { SyncFolder } from '../../protocol/engine-state.ts';
+import { messageFor } from '../../config/issues.ts';
+import { loggingSchema } from '../../config/schema.ts';
+import {
+  formatBytes,
+  formatRate,
+  formatRateSpec,
+  logSizeBytes,
+  parseRate,
+  RATE_FORMS,
+} from '../../core/format.ts';
+import type { EngineState, SyncFolder } from '../../protocol/engine-state.ts';
 import { logLevelSchema } from '../../protocol/log-level.ts';
 import { Form } from '../components/Form.tsx';
 import { errorText } from '../text.ts';
@@ -10,8 +19,17 @@ import type { PaneProps } from './pane.ts';
 import { SyncFoldersView } from './SyncFoldersView.tsx';
 import { scheduleProblems } from './UploadsPane.tsx';
 
+/** The rows that edit the application log, by the config's field each one sets. */
+const logFields = {
+  logLevel: 'level',
+  logFile: 'file',
+  logMaxSize: 'maxSize',
+  logMaxFiles: 'maxFiles',
+} as const satisfies Record<string, keyof EngineState['logging']>;
+type LogSetting = keyof typeof logFields;
+
 /** Settings edited as one line of text. */
-type TextSetting = 'service' | 'schedule' | 'bandwidth' | 'concurrency' | 'logLevel';
+type TextSetting = 'service' | 'schedule' | 'bandwidth' | 'concurrency' | LogSetting;
 
 /** The sync folders open a list of their own. */
 type Editable = TextSetting | 'syncFolders';
@@ -22,10 +40,21 @@ const rows: { id: Editable; label: string }[] = [
   { id: 'bandwidth', label: 'Bandwidth cap' },
   { id: 'concurrency', label: 'Concurrency' },
   { id: 'logLevel', label: 'Log level' },
+  { id: 'logFile', label: 'Log file' },
+  { id: 'logMaxSize', label: 'Rotate log at' },
+  { id: 'logMaxFiles', label: 'Old logs kept' },
   { id: 'syncFolders', label: 'Sync folders' },
 ];
 
 const logLevels = logLevelSchema.options;
+
+const isLogSetting = (id: TextSetting): id is LogSetting => id in logFields;
+
+/** The value a log row's text stands for: a number of files is sent as a number. */
+function logValue(id: LogSetting, text: string): string | number {
+  const trimmed = text.trim();
+  return id === 'logMaxFiles' && /^-?\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : trimmed;
+}
 
 function validate(id: TextSetting, text: string): string | undefined {
   if (id === 'service') return text.trim() === '' ? 'name the integration file' : undefined;
@@ -33,6 +62,13 @@ function validate(id: TextSetting, text: string): string | undefined {
     return logLevels.includes(text.trim() as (typeof logLevels)[number])
       ? undefined
       : `one of ${logLevels.join(', ')}`;
+  }
+  if (isLogSetting(id)) {
+    // The config's own rule for the field, in the words the engine's refusal would use.
+    const checked = loggingSchema.shape[logFields[id]].safeParse(logValue(id, text), {
+      error: messageFor,
+    });
+    return checked.success ? undefined : checked.error.issues[0]?.message;
   }
   if (id === 'schedule') return scheduleProblems(text)[0];
   if (id === 'bandwidth') {
@@ -50,6 +86,9 @@ const hints: Record<TextSetting, string> = {
   bandwidth: `${RATE_FORMS}, or schedule`,
   concurrency: 'Uploads at the same time, 1 to 26',
   logLevel: logLevels.join(', '),
+  logFile: "Path on the engine machine; a relative one is from the config file's folder",
+  logMaxSize: loggingSchema.shape.maxSize.description ?? '',
+  logMaxFiles: `${loggingSchema.shape.maxFiles.description}, besides the one being written`,
 };
 
 /** Admin only (DESIGN.md, Console); everyone else is told why it is locked. */
@@ -80,7 +119,7 @@ export function SettingsPane({
 
   const current = (id: TextSetting): string => {
     if (id === 'service') return '';
-    if (id === 'logLevel') return state.logLevel;
+    if (isLogSetting(id)) return String(state.logging[logFields[id]]);
     if (id === 'schedule') return uploads.schedule.join('; ');
     if (id === 'concurrency') return String(uploads.concurrency);
     return uploads.capSource === 'override' ? formatRateSpec(uploads.cap) : 'schedule';
@@ -128,11 +167,11 @@ export function SettingsPane({
       if (id === 'service') {
         const linked = await api.run('settings.importIntegration', { file: text.trim() });
         setNotice({ text: `Linked to ${linked.url} as ${linked.systemName}`, error: false });
-      } else if (id === 'logLevel') {
-        const result = await api.run('settings.logLevel', {
-          level: text.trim() as (typeof logLevels)[number],
-        });
-        setNotice({ text: `Log level: ${result.level}`, error: false });
+      } else if (isLogSetting(id)) {
+        const field = logFields[id];
+        const result = await api.run('settings.logging', { [field]: logValue(id, text) });
+        const label = rows.find((row) => row.id === id)?.label;
+        setNotice({ text: `${label}: ${result[field]}`, error: false });
       } else if (id === 'schedule') {
         const entries = text
           .split(/[;\n]/)
@@ -161,7 +200,10 @@ export function SettingsPane({
 
   const values: Record<Editable, string> = {
     service: 'not configured: Enter imports an integration file',
-    logLevel: state.logLevel,
+    logLevel: state.logging.level,
+    logFile: state.logging.file,
+    logMaxSize: `${state.logging.maxSize} (${formatBytes(logSizeBytes(state.logging.maxSize))})`,
+    logMaxFiles: String(state.logging.maxFiles),
     schedule: uploads.schedule.join('; ') || '(none: the bandwidth cap applies all week)',
     bandwidth:
       uploads.cap === undefined

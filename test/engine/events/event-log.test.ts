@@ -197,6 +197,71 @@ describe('EventLog.list', () => {
     expect(plan({ subject: 'job-1' })).toContain('events_subject');
     expect(plan({ requestId: 'req-7' })).toContain('events_request');
     expect(plan({ afterSeq: 10 })).toMatch(/INTEGER PRIMARY KEY \(rowid>\?\)/);
+    expect(plan({ beforeSeq: 10, search: 'x', order: 'desc' })).toMatch(
+      /INTEGER PRIMARY KEY \(rowid<\?\)/,
+    );
+  });
+});
+
+describe('EventLog.list with search', () => {
+  /** `count` progress events, as an upload writes them, newer than everything before. */
+  function fill(count: number) {
+    for (let i = 0; i < count; i++) {
+      log.append({
+        level: 'info',
+        kind: 'upload.progress',
+        subject: 'job-2',
+        message: `chunk ${i} sent`,
+        data: { bytes: i },
+      });
+    }
+  }
+  const newest = { order: 'desc', limit: 500 } as const;
+
+  it('finds events older than the newest 500, in any case, in message, kind, subject or data', () => {
+    const [, , done, , received] = appendSample();
+    fill(600);
+    expect(log.list(newest).some((event) => event.seq <= sample.length)).toBe(false);
+    expect(log.list({ ...newest, search: 'uploaded CLIP.mp4' })).toEqual([done]);
+    expect(log.list({ ...newest, search: 'AB12' })).toEqual([done]);
+    expect(seqs(log.list({ ...newest, search: '"cameras":["cam-1"]' }))).toEqual([received?.seq]);
+    expect(seqs(log.list({ ...newest, search: 'REQUEST.RECEIVED' }))).toEqual([received?.seq]);
+    expect(seqs(log.list({ ...newest, search: 'Req-7' }))).toEqual([7, 6, 5]);
+    expect(log.list({ ...newest, search: 'job-1 Uploaded' })).toEqual([]);
+  });
+
+  it('combines with the level and kind filters, newest first', () => {
+    appendSample();
+    fill(600);
+    expect(seqs(log.list({ ...newest, search: 'req-7', level: 'warn' }))).toEqual([7, 6]);
+    expect(seqs(log.list({ ...newest, search: 'req-7', kinds: ['request'] }))).toEqual([6, 5]);
+    expect(seqs(log.list({ ...newest, search: 'clip', kinds: ['upload'], level: 'info' }))).toEqual(
+      [3],
+    );
+    expect(log.list({ ...newest, search: 'chunk', kinds: ['request'] })).toEqual([]);
+  });
+
+  it('pages back with beforeSeq', () => {
+    fill(1200);
+    const first = log.list({ ...newest, search: 'chunk' });
+    expect(first).toHaveLength(500);
+    expect(first[0]?.seq).toBe(1200);
+    const second = log.list({ ...newest, search: 'chunk', beforeSeq: first.at(-1)?.seq });
+    expect(seqs(second)).toEqual(seqs(first).map((seq) => seq - 500));
+    const last = log.list({ ...newest, search: 'chunk', beforeSeq: second.at(-1)?.seq });
+    expect(seqs(last)).toEqual(Array.from({ length: 200 }, (_, i) => 200 - i));
+  });
+
+  it('takes %, _ and backslash literally', () => {
+    log.append({ level: 'info', kind: 'upload.done', subject: null, message: 'at 100% done' });
+    log.append({ level: 'info', kind: 'upload.done', subject: null, message: 'at 1000 done' });
+    log.append({ level: 'info', kind: 'upload.done', subject: 'a_b', message: 'x' });
+    log.append({ level: 'info', kind: 'upload.done', subject: 'axb', message: 'y' });
+    log.append({ level: 'info', kind: 'upload.done', subject: null, message: 'to D:\\clips' });
+    expect(seqs(log.list({ search: '100%' }))).toEqual([1]);
+    expect(seqs(log.list({ search: 'a_b' }))).toEqual([3]);
+    expect(seqs(log.list({ search: 'd:\\CLIPS' }))).toEqual([5]);
+    expect(seqs(log.list({ search: '\\' }))).toEqual([5]);
   });
 });
 

@@ -127,6 +127,40 @@ describe('createLogger', () => {
     expect(text).not.toContain('SECRET');
   });
 
+  it('moves to another file on the same logger, losing no line, or refuses and stays', async () => {
+    const first = path.join(dir, 'a', 'custody.log');
+    const second = path.join(dir, 'b', 'custody.log');
+    const settings = { level: 'info', file: first, maxSize: '10m', maxFiles: 2 };
+    const { logger, reconfigure, close } = await createLogger(settings);
+    const write = (from: number, to: number) => {
+      for (let i = from; i < to; i++) logger.info({ i }, 'line');
+    };
+    const numbers = (file: string) =>
+      readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { i: number }).i);
+
+    write(0, 100);
+    const moving = reconfigure({ ...settings, file: second });
+    // Written while the new file opens: these still go to the old one.
+    write(100, 200);
+    await moving;
+    write(200, 300);
+    await expect(reconfigure({ ...settings, file: dir })).rejects.toThrow(
+      /^cannot open the log file .* — fix its permissions or set the log file to another path/,
+    );
+    await reconfigure({ ...settings, file: second, level: 'warn' });
+    write(300, 310);
+    logger.warn({ i: 310 }, 'line');
+    await close();
+
+    const before = numbers(first);
+    const after = numbers(second);
+    expect([...before, ...after]).toEqual([...Array(300).keys(), 310]);
+    expect(before.length).toBeGreaterThanOrEqual(200);
+  });
+
   it('stays off the screen without a file unless debugging, and redacts on stderr too', () => {
     const child = path.join(import.meta.dirname, 'logger-child.ts');
     const run = (level: string) =>

@@ -3,7 +3,7 @@
 // queue, runner and scheduler delivering over tus.
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../../../src/core/errors.ts';
-import { BufferStore } from '../../../src/engine/crypto/buffer-store.ts';
+import { BufferStore, type BufferStoreOptions } from '../../../src/engine/crypto/buffer-store.ts';
 import { KeyStore } from '../../../src/engine/crypto/key-store.ts';
 import { EventLog } from '../../../src/engine/events/event-log.ts';
 import { RequestManager } from '../../../src/engine/requests/request-manager.ts';
@@ -77,6 +77,8 @@ export type EngineOptions = {
   noFfmpeg?: boolean;
   /** While `offline.now` is true, calls to the service fail as when it is unreachable. */
   offline?: { now: boolean };
+  /** A buffer of the test's own, e.g. one that watches clips go in. */
+  buffer?: (options: BufferStoreOptions) => BufferStore;
 };
 
 function unreachable(): CustodyError {
@@ -97,7 +99,7 @@ export function engineSide(
   const events = new EventLog(store);
   const keys = new KeyStore(store);
   const bufferDir = path.join(dataDir, 'buffer');
-  const buffer = new BufferStore({ dir: bufferDir, keys });
+  const buffer = (options.buffer ?? ((o) => new BufferStore(o)))({ dir: bufferDir, keys });
   const queue = new UploadQueue(store, events);
   const gate = new BandwidthGate(options.rate ?? null);
   const runner = new JobRunner({

@@ -72,11 +72,81 @@ describe('InboxPane', () => {
     const frame = screen.frame();
     expect(frame).toContain('req-1 · held · from Det. Jane Moss · case CASE-7');
     expect(frame).toContain('Reason: burglary at the front desk');
-    expect(frame).toMatch(/Front lobby\s+held\s+5\.0 MiB\s+sha256 abababababab…\s+no gaps/);
-    expect(frame).toMatch(/2nd floor corridor\s+exporting\s+1\.0 MiB\s+sha256 —\s+1 gap: /);
+    expect(frame).toMatch(
+      /Front lobby\s+held\s+█{11} 100% 5\.0 MiB .*\n.*no gaps · sha256 abababababab…/,
+    );
+    expect(frame).toMatch(
+      /2nd floor corridor\s+exporting\s+█{3}░{8}\s+25% 1\.0 MiB of ~4\.0 MiB .*\n.*1 gap: /,
+    );
+    // By size: 5 MiB held and a quarter of 4 MiB are two thirds of 9 MiB.
+    expect(frame).toMatch(/All cameras\s+1\/2 held\s+█{7}░{4}\s+66% 6\.0 MiB of ~9\.0 MiB/);
+    expect(expectFits(frame, 80, 21)).toEqual([]);
     await screen.press(keys.down);
     await screen.press(keys.escape);
     expect(screen.frame()).not.toContain('Reason:');
+  });
+
+  it('shows each camera mid-export with a bar, bytes of the expected size and gaps, in 80 columns', async () => {
+    const now = Date.now();
+    const MiB = 1024 * 1024;
+    const exporting = requestFixture({
+      id: 'req-3',
+      state: 'exporting',
+      cameras: [
+        {
+          id: 'gate',
+          name: 'Service gate and loading bay',
+          state: 'exporting',
+          bytes: Math.round(12.6 * MiB),
+          expectedBytes: 30 * MiB,
+          progress: 0.42,
+          sha256: null,
+          gaps: [
+            {
+              from: new Date(now - 3_300_000).toISOString(),
+              to: new Date(now - 3_240_000).toISOString(),
+            },
+          ],
+          error: null,
+        },
+        {
+          id: 'lobby',
+          name: 'Front lobby',
+          state: 'pending',
+          bytes: 0,
+          expectedBytes: null,
+          progress: 0,
+          sha256: null,
+          gaps: [],
+          error: null,
+        },
+        {
+          id: 'roof',
+          name: 'Roof',
+          state: 'failed',
+          bytes: 0,
+          expectedBytes: null,
+          progress: null,
+          sha256: null,
+          gaps: [],
+          error: 'camera "roof" has no footage in the range',
+        },
+      ],
+    });
+    const { screen } = await mount((s) => withRequests(s, [exporting]));
+    await screen.press(keys.enter);
+    const frame = screen.frame();
+    expect(frame).toContain('req-3 · exporting · from Det. Jane Moss');
+    // 42% of 11 cells is 5: the bar, the percentage and the sizes read without colour.
+    expect(frame).toMatch(
+      /Service gate and load… exporting\s+█{5}░{6}\s+42% 12\.6 MiB of ~30\.0 MiB .*\n.*1 gap: /,
+    );
+    expect(frame).toMatch(/Front lobby\s+pending\s+░{11}\s+0% 0 B .*\n.* {3}no gaps +│\n/);
+    expect(frame).toMatch(
+      /Roof\s+failed\s+—\s+0 B .*\n.* {3}no gaps · camera "roof" has no footage/,
+    );
+    expect(frame).toMatch(/All cameras\s+0\/2 held\s+█{5}░{6}\s+42% 12\.6 MiB of ~30\.0 MiB/);
+    expect(expectFits(frame, 80, 21)).toEqual([]);
   });
 
   it('approves after y, and shows the engine refusal as what — fix', async () => {

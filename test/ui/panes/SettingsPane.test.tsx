@@ -144,8 +144,85 @@ describe('SettingsPane', () => {
     await sleep(50);
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Log level: debug');
-    expect(engine.state().logLevel).toBe('debug');
+    expect(engine.state().logging.level).toBe('debug');
     unsubscribe();
+  });
+
+  it('edits the log file, rotation size and files kept, checking as you type', async () => {
+    test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
+    const engine = test.engine;
+    const { api, calls } = recordingApi(engine);
+    const element = () => <SettingsPane state={engine.state()} api={api} active />;
+    const screen = await renderSized(element(), 80, 21);
+    const unsubscribe = engine.subscribe(() => screen.instance.rerender(element()));
+    const frame = () => screen.frame();
+    const logFile = engine.state().paths.logFile;
+    expect(frame()).toContain(`  Log file      ${logFile}`);
+    expect(frame()).toContain('  Rotate log at 10m (10.0 MiB)');
+    expect(frame()).toContain('  Old logs kept 10');
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+    const edit = async (text: string) => {
+      await screen.press(keys.enter);
+      await screen.press('\u0015');
+      await type(screen, text);
+    };
+
+    for (let i = 0; i < 5; i++) await screen.press(keys.down);
+    await edit('.');
+    expect(frame()).toContain("a relative one is from the config file's folder");
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+    // Only the disk can refuse a path: the engine does, and the pane says what to do.
+    await screen.press(keys.enter);
+    await waitForFrame(
+      frame,
+      /logging\.file: is a folder, not a file:[\s\S]* — point it at the file/,
+    );
+    expect(engine.state().paths.logFile).toBe(logFile);
+    await edit('elsewhere/app.log');
+    await screen.press(keys.enter);
+    const moved = path.join(test.dir, 'elsewhere', 'app.log');
+    await waitForFrame(frame, `Log file: ${moved}`);
+    await waitForFrame(frame, `> Log file      ${moved}`);
+    expect(engine.state().paths.logFile).toBe(moved);
+
+    await screen.press(keys.down);
+    await edit('10q');
+    expect(frame()).toContain('! must be a size such as 10m, 512k or 1g');
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+    await screen.press('\u0015');
+    await type(screen, '2m');
+    expect(frame()).not.toContain('must be a size');
+    await screen.press(keys.enter);
+    await waitForFrame(frame, 'Rotate log at: 2m');
+    await waitForFrame(frame, '> Rotate log at 2m (2.0 MiB)');
+
+    await screen.press(keys.down);
+    await edit('0');
+    expect(frame()).toContain('! must be at least 1');
+    await screen.press('\u0015');
+    await type(screen, '1001');
+    expect(frame()).toContain('! must be at most 1000');
+    await screen.press('\u0015');
+    await type(screen, 'few');
+    expect(frame()).toContain('! must be a number, not text');
+    // Enter does nothing while the field is wrong.
+    await screen.press(keys.enter);
+    expect(frame()).toContain('! must be a number, not text');
+    await screen.press('\u0015');
+    await type(screen, '3');
+    await screen.press(keys.enter);
+    await waitForFrame(frame, 'Old logs kept: 3');
+    await waitForFrame(frame, '> Old logs kept 3');
+    expect(engine.state().logging).toMatchObject({ file: moved, maxSize: '2m', maxFiles: 3 });
+    expect(calls).toEqual([
+      { command: 'settings.logging', input: { file: '.' } },
+      { command: 'settings.logging', input: { file: 'elsewhere/app.log' } },
+      { command: 'settings.logging', input: { maxSize: '2m' } },
+      { command: 'settings.logging', input: { maxFiles: 3 } },
+    ]);
+    expect(expectFits(frame(), 80, 21)).toEqual([]);
+    unsubscribe();
+    screen.instance.unmount();
   });
 
   it('adds, switches off and deletes a sync folder, showing the engine refusal', async () => {
@@ -171,7 +248,7 @@ describe('SettingsPane', () => {
     const unsubscribe = engine.subscribe(() => screen.instance.rerender(element()));
     const frame = () => screen.frame();
     expect(frame()).toMatch(/Sync folders\s+1 of 1 on: Interview room exports/);
-    for (let i = 0; i < 5; i++) await screen.press(keys.down);
+    for (let i = 0; i < 8; i++) await screen.press(keys.down);
     await screen.press(keys.enter);
     expect(frame()).toMatch(/> on\s+Interview room exports\s+move\s+\S+demo\/sync/);
     expect(bottomLine).toBe('↑↓ select · Space on/off · a add · d delete · Esc back');
