@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { z } from 'zod';
+import { closest } from '../config/closest.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
 import {
   type CommandInput,
@@ -28,6 +29,7 @@ export async function runCommand<K extends CommandName>(
       ExitCode.badInput,
     );
   }
+  refuseUnknownFields(command, schemas[0], input);
   const parsed = schemas[0].safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -40,4 +42,25 @@ export async function runCommand<K extends CommandName>(
   }
   const handler = handlers[command] as (input: unknown) => Promise<CommandOutput<K>>;
   return handler(parsed.data);
+}
+
+/**
+ * A field the command does not take is refused, not dropped: `kind` for `kinds` would
+ * otherwise list every event as if no filter had been asked for.
+ */
+function refuseUnknownFields(command: string, schema: z.ZodType, input: unknown): void {
+  if (!(schema instanceof z.ZodObject) || typeof input !== 'object' || input === null) return;
+  const known = Object.keys(schema.shape);
+  const unknown = Object.keys(input).find((key) => !known.includes(key));
+  if (unknown === undefined) return;
+  const near = closest(unknown, known);
+  throw new CustodyError(
+    `${command}: no field "${unknown}"`,
+    near
+      ? `did you mean "${near}"?`
+      : known.length > 0
+        ? `it takes ${known.join(', ')}`
+        : 'it takes no fields',
+    ExitCode.badInput,
+  );
 }
