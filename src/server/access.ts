@@ -7,15 +7,17 @@ import { ApiError } from './api-error.ts';
 import { hashKey } from './keys.ts';
 import type { Repository } from './repository.ts';
 
+/** The key's holder, and the key's hash for checking again later (an open push socket). */
 export function authenticate(
   repo: Repository,
   authorization: string | null | undefined,
-): Principal {
+): { principal: Principal; keyHash: string } {
   const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
   if (!match?.[1]) {
     throw new ApiError('unauthorized', 'no API key — send it as "Authorization: Bearer cst_…"');
   }
-  const principal = repo.principalByKeyHash(hashKey(match[1]));
+  const keyHash = hashKey(match[1]);
+  const principal = repo.principalByKeyHash(keyHash);
   if (!principal) {
     throw new ApiError(
       'unauthorized',
@@ -28,7 +30,7 @@ export function authenticate(
       `${principal.kind} "${principal.name}" is inactive — ask the service admin to reactivate it`,
     );
   }
-  return principal;
+  return { principal, keyHash };
 }
 
 const roleNames: Record<Role, string> = {

@@ -20,5 +20,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Set by the authentication hook on every /v1 route. */
     principal: Principal;
+    /** The SHA-256 of the key it came with. */
+    keyHash: string;
   }
 }

@@ -37,6 +37,8 @@ export type ServerOptions = {
   repository?: Repository;
   store?: EvidenceStore;
   now?: () => Date;
+  /** How often open push sockets are checked for a revoked key; default 15 s. */
+  pushSweepMs?: number;
 };
 
 export type RunningServer = {
@@ -56,7 +58,10 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   const repo = options.repository ?? new SqliteRepository(options.dataDir, { now: options.now });
   const ctx: ServiceContext = {
     repo,
-    hub: new PushHub(),
+    hub: new PushHub({
+      admits: (keyHash) => repo.principalByKeyHash(keyHash)?.active === true,
+      ...(options.pushSweepMs ? { sweepMs: options.pushSweepMs } : {}),
+    }),
     store:
       options.store ??
       new FileStore({
@@ -79,8 +84,11 @@ export async function createServer(options: ServerOptions): Promise<RunningServe
   // refused upgrade's socket is destroyed; behind a throwing hook it would leak and stall close().
   await app.register(websocket);
   app.decorateRequest('principal');
+  app.decorateRequest('keyHash', '');
   app.addHook('onRequest', async (request) => {
-    request.principal = authenticate(repo, request.headers.authorization);
+    const { principal, keyHash } = authenticate(repo, request.headers.authorization);
+    request.principal = principal;
+    request.keyHash = keyHash;
   });
   const tus = createTusServer(ctx);
   accountRoutes(app, ctx);

@@ -46,7 +46,7 @@ function uploadMetadata(upload: Upload): UploadMetadata {
 export function createTusServer(ctx: ServiceContext): TusServer {
   const { repo, store } = ctx;
   const principalOf = (req: TusRequest): Principal =>
-    authenticate(repo, req.headers.get('authorization'));
+    authenticate(repo, req.headers.get('authorization')).principal;
 
   function checkCreate(principal: Principal, upload: Upload): void {
     const meta = uploadMetadata(upload);

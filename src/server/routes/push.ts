@@ -21,7 +21,7 @@ export function pushRoutes(app: FastifyInstance, { hub }: ServiceContext): void 
       },
     },
     (socket, request) => {
-      hub.add(request.principal.id, socket);
+      hub.add(request.principal.id, socket, request.keyHash);
     },
   );
 }
