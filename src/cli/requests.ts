@@ -34,7 +34,7 @@ function requestDetail(r: RequestView): string {
   const rows = [
     ['request', r.id],
     ['state', r.state],
-    ['requester', r.requester],
+    ['requester', `${r.requester} (${r.requesterId})`],
     ['case', r.caseId],
     ['footage', `${shortTime(r.from)} → ${shortTime(r.to)}`],
     ['reason', r.reason],

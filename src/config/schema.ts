@@ -345,12 +345,25 @@ const requestsSchema = z
         z
           .object({
             camera: slug('Camera id the rule applies to').optional(),
-            requester: z.string().min(1).optional().describe('Requester the rule applies to'),
+            requester: withInfo(
+              z
+                .string()
+                .regex(
+                  /^usr_[0-9a-f]{16}$/,
+                  "must be the requester's account id (usr_ and 16 hex digits), not a name: a name can be given to another account",
+                )
+                .describe(
+                  "Account id of the requester the rule applies to (the Inbox details show it after the requester's name)",
+                ),
+              {
+                fix: 'open a request from them in the Inbox (Enter) and copy the id after their name',
+              },
+            ).optional(),
           })
           .strict()
           .refine((rule) => rule.camera !== undefined || rule.requester !== undefined, {
             message: 'needs camera, requester or both (an empty rule would approve every request)',
-            params: { fix: 'add "camera": "<camera id>" or "requester": "<name>"' },
+            params: { fix: 'add "camera": "<camera id>" or "requester": "<usr_ account id>"' },
           }),
       )
       .default([])

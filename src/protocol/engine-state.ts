@@ -91,6 +91,8 @@ export const requestViewSchema = z.object({
   id: z.string(),
   state: requestStateSchema,
   requester: z.string(),
+  /** The requester's account on the service: what an auto-approve rule names. */
+  requesterId: z.string(),
   caseId: z.string(),
   cameras: z.array(requestCameraViewSchema),
   from: z.iso.datetime(),

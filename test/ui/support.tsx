@@ -63,6 +63,7 @@ export function requestFixture(overrides: Partial<RequestView> = {}): RequestVie
     id: 'req-1',
     state: 'held',
     requester: 'Det. Jane Moss',
+    requesterId: 'usr_0123456789abcdef',
     caseId: 'CASE-7',
     cameras: [
       {

@@ -23,6 +23,7 @@ export function requestView(
     id: stored.id,
     state: stored.state,
     requester: request.createdBy.name,
+    requesterId: request.createdBy.id,
     caseId: request.caseId,
     cameras: clips.map((clip) => {
       const live = clip.state === 'exporting' ? exports.get(clip.fileId) : undefined;

@@ -28,12 +28,10 @@ export function matchingRule(
   request: VideoRequest,
   rules: RequestRules,
 ): AutoApproveRule | undefined {
-  const requester = request.createdBy;
+  // By account id only: a display name is no authority, another account can carry it.
   return rules.autoApprove.find(
     (rule) =>
-      (rule.requester === undefined ||
-        rule.requester === requester.name ||
-        rule.requester === requester.id) &&
+      (rule.requester === undefined || rule.requester === request.createdBy.id) &&
       (rule.camera === undefined || request.cameras.every((camera) => camera === rule.camera)),
   );
 }

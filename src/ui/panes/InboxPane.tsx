@@ -261,7 +261,10 @@ function cameraLines(cam: RequestCameraView, width: number, theme: Theme): Line[
 function detailLines(request: RequestView, width: number, theme: Theme, now: number): Line[] {
   const lines: Line[] = [
     {
-      text: `${request.id} · ${request.state} · from ${request.requester} · case ${request.caseId}`,
+      text: `${request.id} · ${request.state} · case ${request.caseId}`,
+    },
+    {
+      text: `From ${request.requester} (${request.requesterId})`,
     },
     {
       text: `Range ${localTime(request.from)} – ${localTime(request.to)} · received ${age(request.receivedAt, now)} ago · expires ${localTime(request.expiresAt)}`,

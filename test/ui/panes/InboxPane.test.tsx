@@ -70,7 +70,9 @@ describe('InboxPane', () => {
     const { screen } = await mount((s) => s);
     await screen.press(keys.enter);
     const frame = screen.frame();
-    expect(frame).toContain('req-1 · held · from Det. Jane Moss · case CASE-7');
+    expect(frame).toContain('req-1 · held · case CASE-7');
+    // The account id, for an auto-approve rule: a display name is no authority.
+    expect(frame).toContain('From Det. Jane Moss (usr_0123456789abcdef)');
     expect(frame).toContain('Reason: burglary at the front desk');
     expect(frame).toMatch(
       /Front lobby\s+held\s+█{11} 100% 5\.0 MiB .*\n.*no gaps · sha256 abababababab…/,
@@ -136,7 +138,7 @@ describe('InboxPane', () => {
     const { screen } = await mount((s) => withRequests(s, [exporting]));
     await screen.press(keys.enter);
     const frame = screen.frame();
-    expect(frame).toContain('req-3 · exporting · from Det. Jane Moss');
+    expect(frame).toContain('req-3 · exporting · case');
     // 42% of 11 cells is 5: the bar, the percentage and the sizes read without colour.
     expect(frame).toMatch(
       /Service gate and load… exporting\s+█{5}░{6}\s+42% 12\.6 MiB of ~30\.0 MiB .*\n.*1 gap: /,
