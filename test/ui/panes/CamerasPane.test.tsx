@@ -86,7 +86,7 @@ describe('CamerasPane', () => {
     await screen.press(keys.enter);
     await type(screen, 'red jacket, 14:02');
     await screen.press(keys.enter);
-    await waitForFrame(screen.frame, 'step 2 of 3', 2000);
+    await waitForFrame(screen.frame, 'step 2 of 3');
     expect(screen.frame()).toContain('> Select existing case');
     await screen.press(keys.down);
     await screen.press(keys.enter);
@@ -181,7 +181,7 @@ describe('CamerasPane', () => {
     await type(screen, 'Desk');
     await screen.press(keys.enter);
     await screen.press(keys.enter);
-    await waitForFrame(screen.frame, 'step 2 of 3', 2000);
+    await waitForFrame(screen.frame, 'step 2 of 3');
     await screen.press(keys.enter); // Select existing case
     await waitForFrame(screen.frame, /Select existing case · search: .* · 1 of 1/);
     await type(screen, 'sealed');
