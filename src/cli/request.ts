@@ -132,6 +132,46 @@ export function registerRequest(program: Command): void {
       else process.stdout.write(`${describe(found)}\n`);
     });
 
+  withService(request.command('decide'))
+    .description(
+      'approve or deny a request as a supervisor; the workstation then delivers or destroys the footage',
+    )
+    .argument('<id>', 'request id')
+    .option('--approve', 'deliver the footage to the case')
+    .option('--deny', 'have the footage destroyed, never sent')
+    .option('--reason <text>', 'why (needed to deny; the requester sees it)')
+    .action(
+      async (
+        id: string,
+        opts: ServiceOptions & { approve?: boolean; deny?: boolean; reason?: string },
+        command: Command,
+      ) => {
+        const options = globalOptions(command);
+        if (Boolean(opts.approve) === Boolean(opts.deny)) {
+          throw new CustodyError(
+            'say either --approve or --deny',
+            `e.g. custody request decide ${id} --deny --reason "outside the case's scope"`,
+            ExitCode.badInput,
+          );
+        }
+        const reason = opts.reason?.trim();
+        if (opts.deny && !reason) {
+          throw new CustodyError(
+            'a denial needs a --reason',
+            'add --reason "…": the requester sees it',
+            ExitCode.badInput,
+          );
+        }
+        const client = await clientFor(opts);
+        const decided = await client.decide(id, {
+          decision: opts.approve ? 'approve' : 'deny',
+          ...(reason ? { reason } : {}),
+        });
+        if (options.json) printJson(decided);
+        else process.stdout.write(`Request ${decided.id}: ${decided.state}\n`);
+      },
+    );
+
   withService(request.command('list'))
     .description('list your requests (supervisors: all requests)')
     .action(async (opts: ServiceOptions, command: Command) => {

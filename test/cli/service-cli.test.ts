@@ -145,6 +145,56 @@ describe('custody server and custody request', () => {
     expect((JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id)).toContain(id);
   });
 
+  it('lets a supervisor decide: approve, deny with a reason; an investigator may not', async () => {
+    const user = await runCli(
+      ['server', 'user', 'add', '--name', 'Sam', '--role', 'supervisor', '--data', data, '--json'],
+      {},
+    );
+    expect(user.code, user.stderr).toBe(0);
+    const supervisor = {
+      ...env(),
+      CUSTODY_SERVICE_KEY: (JSON.parse(user.stdout) as { key: string }).key,
+    };
+    const ask = async () => {
+      const created = await runCli([...createArgs(), '--json'], { env: env() });
+      expect(created.code, created.stderr).toBe(0);
+      return (JSON.parse(created.stdout) as { id: string }).id;
+    };
+
+    const first = await ask();
+    const notAllowed = await runCli(['request', 'decide', first, '--approve'], { env: env() });
+    expect(notAllowed.code).toBe(3);
+    expect(notAllowed.stderr).toContain('only supervisors and admins can decide requests');
+
+    const approved = await runCli(['request', 'decide', first, '--approve'], { env: supervisor });
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toBe(`Request ${first}: approved\n`);
+    const again = await runCli(['request', 'decide', first, '--deny', '--reason', 'no'], {
+      env: supervisor,
+    });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('a decision is final');
+
+    const second = await ask();
+    const noReason = await runCli(['request', 'decide', second, '--deny'], { env: supervisor });
+    expect(noReason.code).toBe(2);
+    expect(noReason.stderr).toContain('a denial needs a --reason');
+    const both = await runCli(['request', 'decide', second, '--approve', '--deny'], {
+      env: supervisor,
+    });
+    expect(both.code).toBe(2);
+    const denied = await runCli(
+      ['request', 'decide', second, '--deny', '--reason', 'outside the case', '--json'],
+      { env: supervisor },
+    );
+    expect(denied.code, denied.stderr).toBe(0);
+    expect(JSON.parse(denied.stdout)).toMatchObject({
+      id: second,
+      state: 'denied',
+      decision: { decision: 'deny', reason: 'outside the case', by: { name: 'Sam' } },
+    });
+  });
+
   it('exits 2 for bad input, 3 when not permitted and 4 when unreachable', async () => {
     const badTime = await runCli(createArgs({ '--from': 'yesterday' }), { env: env() });
     expect(badTime.code).toBe(2);
