@@ -67,7 +67,10 @@ function checkDataDir(dataDir: string): Check {
   }
 }
 
-/** Remote: the integration file must read and its key must be accepted (GET /v1/me). */
+/**
+ * Remote: the integration file must read and its key must be accepted (GET /v1/me), over a
+ * connection to the pinned certificate when the file pins one.
+ */
 async function checkService(loaded: LoadedConfig): Promise<Check> {
   const { service } = loaded.config;
   if (service.mode === 'none') {
@@ -91,7 +94,9 @@ async function checkService(loaded: LoadedConfig): Promise<Check> {
     return {
       name: 'service',
       ok: true,
-      detail: `${integration.url} accepts this workstation as ${me.name}`,
+      detail: `${integration.url} accepts this workstation as ${me.name}${
+        integration.caFingerprint ? ' (its certificate matches the pinned fingerprint)' : ''
+      }`,
     };
   } catch (err) {
     if (!(err instanceof CustodyError)) throw err;

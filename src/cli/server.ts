@@ -147,8 +147,11 @@ export function registerServer(program: Command): void {
       `http://127.0.0.1:${DEFAULT_SERVICE_PORT}`,
     )
     .option('--cert <file>', 'the service TLS certificate, to pin its fingerprint')
-    .action((opts: { name: string; out: string; url: string; cert?: string }, command: Command) => {
+    .action((opts: { name: string; out: string; url: string }, command: Command) => {
       const options = globalOptions(command);
+      // `server` has a --cert of its own (the certificate it serves), and commander gives the
+      // flag to it even after `associate`: read it from whichever command took it.
+      const { cert } = command.optsWithGlobals<{ cert?: string }>();
       const out = path.resolve(opts.out);
       if (existsSync(out)) {
         throw new CustodyError(
@@ -164,7 +167,14 @@ export function registerServer(program: Command): void {
           ExitCode.badInput,
         );
       }
-      const caFingerprint = opts.cert ? fingerprintOf(opts.cert) : undefined;
+      if (cert && !/^https:/i.test(opts.url)) {
+        throw new CustodyError(
+          `--cert pins the service's TLS certificate, but --url ${opts.url} is plain HTTP`,
+          'pass --url https://HOST:PORT as the workstation reaches the service',
+          ExitCode.badInput,
+        );
+      }
+      const caFingerprint = cert ? fingerprintOf(cert) : undefined;
       const { principal, key } = withRepository(options, (repo) =>
         createAccount(repo, { kind: 'system', name: opts.name, role: null }),
       );

@@ -8,7 +8,7 @@ import { CustodyError, ExitCode } from '../core/errors.ts';
 import { evaluateSchedule, formatScheduleWindow } from '../core/schedule.ts';
 import type { CommandInput, CommandName, CommandOutput } from '../protocol/control.ts';
 import type { EngineState, ScheduleState, UploadsState } from '../protocol/engine-state.ts';
-import type { ServiceStatus } from '../protocol/service.ts';
+import type { Integration, ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
@@ -309,7 +309,7 @@ export class Engine implements EngineApi {
   }
 
   /** Opens the link to a service: requests, the upload destination and the push socket. */
-  private link(integration: { url: string; apiKey: string }): void {
+  private link(integration: Pick<Integration, 'url' | 'apiKey' | 'caFingerprint'>): void {
     const { workstation } = this.options.loaded.config;
     this.serviceUrl = integration.url;
     const rest = new ServiceRestClient(integration);
@@ -323,6 +323,7 @@ export class Engine implements EngineApi {
       new ServiceDestination({
         url: integration.url,
         apiKey: integration.apiKey,
+        caFingerprint: integration.caFingerprint,
         rest,
         events: this.events,
         cases: new CaseResolver({ rest, settings: this.settings, workstation: workstation.name }),

@@ -340,7 +340,12 @@ export const integrationSchema = z
       .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 fingerprint like AB:CD:…')
       .optional(),
   })
-  .strict();
+  .strict()
+  // Plain HTTP has no certificate: a pin there would silently protect nothing.
+  .refine((file) => file.caFingerprint === undefined || /^https:/i.test(file.url), {
+    path: ['caFingerprint'],
+    message: 'pins a TLS certificate, so url must be https://',
+  });
 
 export type Role = z.infer<typeof roleSchema>;
 export type PrincipalKind = z.infer<typeof principalKindSchema>;

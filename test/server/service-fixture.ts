@@ -15,7 +15,13 @@ export async function startService(options: Partial<ServerOptions> = {}) {
   const server: RunningServer = await createServer({ dataDir: dir.path, port: 0, ...options });
   const account = (input: NewPrincipal): Account => {
     const { principal, key } = createAccount(server.repository, input);
-    return { principal, key, client: new ServiceRestClient({ url: server.url, apiKey: key }) };
+    // Pinned to the service's certificate when it serves TLS (test certificates are self-signed).
+    const client = new ServiceRestClient({
+      url: server.url,
+      apiKey: key,
+      caFingerprint: server.caFingerprint,
+    });
+    return { principal, key, client };
   };
   const accounts = {
     admin: account({ kind: 'user', name: 'Ada Admin', role: 'admin' }),

@@ -4,6 +4,7 @@
  * Requests reach listeners once each, in cursor order.
  */
 import { EventEmitter } from 'node:events';
+import type { Agent } from 'node:https';
 import WebSocket from 'ws';
 import { Backoff } from '../../core/backoff.ts';
 import {
@@ -13,10 +14,11 @@ import {
   type VideoRequest,
 } from '../../protocol/service.ts';
 import { jsonOrUndefined, ServiceRestClient } from './rest-client.ts';
+import { certificateMismatchIn, pinnedAgent } from './tls-pin.ts';
 
 export type ServiceConnectionOptions = {
   /** Undefined when the workstation has not been associated: the status stays not-configured. */
-  integration?: Pick<Integration, 'url' | 'apiKey'>;
+  integration?: Pick<Integration, 'url' | 'apiKey' | 'caFingerprint'>;
   /** The last cursor the engine has processed (it persists it); 0 replays everything. */
   cursor?: number;
   backoff?: { baseMs: number; maxMs: number };
@@ -36,6 +38,7 @@ const PAGE = 100;
 export class ServiceConnection extends EventEmitter<Events> {
   readonly rest: ServiceRestClient | undefined;
   readonly #integration: ServiceConnectionOptions['integration'];
+  readonly #agent: Agent | undefined;
   readonly #backoff: Backoff;
   readonly #heartbeatMs: number;
   #cursor: number;
@@ -49,6 +52,9 @@ export class ServiceConnection extends EventEmitter<Events> {
     super();
     this.#integration = options.integration;
     this.rest = options.integration && new ServiceRestClient(options.integration);
+    this.#agent =
+      options.integration &&
+      pinnedAgent(options.integration.url, options.integration.caFingerprint);
     this.#cursor = options.cursor ?? 0;
     this.#backoff = new Backoff({
       baseMs: options.backoff?.baseMs ?? 1_000,
@@ -109,6 +115,7 @@ export class ServiceConnection extends EventEmitter<Events> {
     const url = new URL('/v1/push', integration.url.replace(/^http/, 'ws'));
     const socket = new WebSocket(url, {
       headers: { authorization: `Bearer ${integration.apiKey}` },
+      agent: this.#agent,
     });
     this.#socket = socket;
     let reason = 'connection closed';
@@ -141,7 +148,10 @@ export class ServiceConnection extends EventEmitter<Events> {
     });
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Terminating after a refusal raises an error of its own that says less.
-      if (!refused) reason = `cannot reach ${integration.url} (${err.code ?? err.message})`;
+      if (refused) return;
+      reason =
+        certificateMismatchIn(err)?.message ??
+        `cannot reach ${integration.url} (${err.code ?? err.message})`;
     });
     socket.on('open', async () => {
       try {

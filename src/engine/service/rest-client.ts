@@ -29,10 +29,13 @@ import {
   uploadResultSchema,
   videoRequestSchema,
 } from '../../protocol/service.ts';
+import { certificateMismatchIn, pinnedAgent } from './tls-pin.ts';
 
 export type RestClientOptions = {
   url: string;
   apiKey: string;
+  /** The integration file's pin: the only certificate this client will talk to. */
+  caFingerprint?: string;
   timeoutMs?: number;
 };
 
@@ -46,6 +49,7 @@ export class ServiceRestClient {
     this.url = options.url.replace(/\/+$/, '');
     this.#http = got.extend({
       prefixUrl: `${this.url}/v1`,
+      agent: { https: pinnedAgent(this.url, options.caFingerprint) },
       headers: { authorization: `Bearer ${options.apiKey}` },
       // No automatic retry: a POST repeated after a lost answer could create twice; callers
       // (and the push loop) decide when to try again.
@@ -168,6 +172,8 @@ export class ServiceRestClient {
         cause: err,
       });
     }
+    const mismatch = certificateMismatchIn(err);
+    if (mismatch) return mismatch;
     const reason = err instanceof RequestError ? (err.code ?? err.message) : String(err);
     return new CustodyError(
       `cannot reach the evidence service at ${this.url} (${reason})`,

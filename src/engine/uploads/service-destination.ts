@@ -29,11 +29,12 @@ export class ServiceDestination implements Destination {
   constructor(options: {
     url: string;
     apiKey: string;
+    caFingerprint?: string;
     rest: ServiceRestClient;
     cases: CaseResolver;
     events: EventLog;
   }) {
-    this.#tus = serviceDestination(options.url, () => options.apiKey);
+    this.#tus = serviceDestination(options.url, () => options.apiKey, options.caFingerprint);
     this.#rest = options.rest;
     this.#cases = options.cases;
     this.#events = options.events;

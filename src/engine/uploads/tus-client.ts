@@ -3,8 +3,10 @@
  * body is a one-shot stream, so after any failure the uploader asks the server for its offset
  * (HEAD) and sends from there instead.
  */
+import type { Agent } from 'node:https';
 import got, { type Response } from 'got';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
+import { certificateMismatchIn } from '../service/tls-pin.ts';
 
 const TUS_VERSION = '1.0.0';
 
@@ -38,6 +40,8 @@ export class TusError extends CustodyError {
 export type TusClientOptions = {
   /** Read per request, so a renewed token applies at once. */
   headers?: () => Record<string, string>;
+  /** For https endpoints; the evidence service's pinned agent when its certificate is pinned. */
+  agent?: Agent;
 };
 
 /** `Upload-Metadata`: comma-separated `key base64(value)` pairs. */
@@ -49,9 +53,11 @@ export function encodeMetadata(metadata: Record<string, string>): string {
 
 export class TusClient {
   readonly #headers: () => Record<string, string>;
+  readonly #agent: Agent | undefined;
 
   constructor(options: TusClientOptions = {}) {
     this.#headers = options.headers ?? (() => ({}));
+    this.#agent = options.agent;
   }
 
   /** POST: a new upload of `length` bytes; returns its absolute URL. */
@@ -137,9 +143,12 @@ export class TusClient {
         followRedirect: false,
         timeout: { connect: CONNECT_TIMEOUT_MS, socket: SOCKET_TIMEOUT_MS },
         signal,
+        agent: { https: this.#agent },
       });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
+      const mismatch = certificateMismatchIn(err);
+      if (mismatch) throw new TusError(mismatch.what, mismatch.fix, undefined, { cause: err });
       throw new TusError(
         `${method} ${redactUrl(url)} failed: ${(err as Error).message}`,
         'check the network and that the destination is up; the upload resumes from where it stopped',

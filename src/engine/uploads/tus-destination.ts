@@ -1,4 +1,6 @@
+import type { Agent } from 'node:https';
 import { CustodyError } from '../../core/errors.ts';
+import { pinnedAgent } from '../service/tls-pin.ts';
 import { type Destination, PermanentUploadError, type TransferContext } from './destination.ts';
 import { checkSourceUnchanged } from './job-source.ts';
 import { TusClient, TusError } from './tus-client.ts';
@@ -9,6 +11,7 @@ export type TusDestinationOptions = {
   /** Creation endpoint, e.g. `https://archive.example.org/files/`. */
   endpoint: string;
   headers?: () => Record<string, string>;
+  agent?: Agent;
 };
 
 // Statuses a retry cannot fix: credentials, size limits, no tus here, and 460, the tus
@@ -58,7 +61,7 @@ export class TusDestination implements Destination {
   constructor(options: TusDestinationOptions) {
     this.id = options.id;
     this.#endpoint = options.endpoint;
-    this.#client = new TusClient(options.headers ? { headers: options.headers } : {});
+    this.#client = new TusClient({ headers: options.headers, agent: options.agent });
   }
 
   async transfer(job: UploadJob, context: TransferContext): Promise<void> {
@@ -159,11 +162,19 @@ function permanentIf(err: unknown): unknown {
   return err;
 }
 
-/** The evidence service: tus at `<serviceUrl>/v1/uploads` with a Bearer token. */
-export function serviceDestination(serviceUrl: string, token: () => string): TusDestination {
+/**
+ * The evidence service: tus at `<serviceUrl>/v1/uploads` with a Bearer token, connecting only to
+ * the pinned certificate when the integration file carries one.
+ */
+export function serviceDestination(
+  serviceUrl: string,
+  token: () => string,
+  caFingerprint?: string,
+): TusDestination {
   return new TusDestination({
     id: 'service',
     endpoint: new URL('v1/uploads', serviceUrl.endsWith('/') ? serviceUrl : `${serviceUrl}/`).href,
     headers: () => ({ Authorization: `Bearer ${token()}` }),
+    agent: pinnedAgent(serviceUrl, caFingerprint),
   });
 }

@@ -55,4 +55,15 @@ describe('readIntegrationFile', () => {
     const missing = failure(write(JSON.stringify({ ...good, systemId: undefined })));
     expect(missing.message).toContain('systemId:');
   });
+
+  it('reads a certificate pin, and refuses one on plain HTTP, where it would protect nothing', () => {
+    const caFingerprint = Array.from({ length: 32 }, () => 'AB').join(':');
+    const pinned = { ...good, caFingerprint };
+    expect(readIntegrationFile(write(JSON.stringify(pinned)))).toEqual(pinned);
+    const plain = failure(write(JSON.stringify({ ...pinned, url: 'http://127.0.0.1:8740' })));
+    expect(plain.exitCode).toBe(ExitCode.badInput);
+    expect(plain.message).toContain(
+      'caFingerprint: pins a TLS certificate, so url must be https://',
+    );
+  });
 });
