@@ -5,7 +5,7 @@ import type { RequestDetail, VideoRequest } from '../protocol/service.ts';
 import { globalOptions } from './context.ts';
 import { formatColumns, printJson } from './output.ts';
 
-type ServiceOptions = { service?: string; key?: string };
+type ServiceOptions = { service?: string; key?: string; caFingerprint?: string };
 
 async function clientFor(opts: ServiceOptions, env = process.env): Promise<ServiceRestClient> {
   const url = opts.service || env.CUSTODY_SERVICE_URL;
@@ -31,15 +31,42 @@ async function clientFor(opts: ServiceOptions, env = process.env): Promise<Servi
       ExitCode.badInput,
     );
   }
+  const caFingerprint = await pinOf(opts.caFingerprint || env.CUSTODY_SERVICE_FINGERPRINT, url);
   // got loads only for the commands that talk to a service, not for every start of the console.
   const { ServiceRestClient } = await import('../engine/service/rest-client.ts');
-  return new ServiceRestClient({ url, apiKey });
+  return new ServiceRestClient({ url, apiKey, ...(caFingerprint ? { caFingerprint } : {}) });
+}
+
+/** A service with a self-signed certificate is trusted by its fingerprint, as workstations do. */
+async function pinOf(text: string | undefined, url: string): Promise<string | undefined> {
+  if (!text) return undefined;
+  const pin = text.trim().toUpperCase();
+  const { fingerprintSchema } = await import('../protocol/service.ts');
+  if (!fingerprintSchema.safeParse(pin).success) {
+    throw new CustodyError(
+      `--ca-fingerprint "${text}" is not a SHA-256 fingerprint`,
+      'copy it from the integration file (caFingerprint) or `openssl x509 -noout -fingerprint -sha256 -in CERT`: 32 hex pairs joined by colons',
+      ExitCode.badInput,
+    );
+  }
+  if (!/^https:/i.test(url)) {
+    throw new CustodyError(
+      `--ca-fingerprint pins a TLS certificate, but ${url} is plain http`,
+      'use the https:// address of the service',
+      ExitCode.badInput,
+    );
+  }
+  return pin;
 }
 
 const withService = (command: Command): Command =>
   command
     .option('--service <url>', 'evidence service URL (env CUSTODY_SERVICE_URL)')
-    .option('--key <key>', 'your API key (env CUSTODY_SERVICE_KEY, preferred: keeps it out of ps)');
+    .option('--key <key>', 'your API key (env CUSTODY_SERVICE_KEY, preferred: keeps it out of ps)')
+    .option(
+      '--ca-fingerprint <sha256>',
+      "trust the service's TLS certificate by this fingerprint, e.g. a self-signed one (env CUSTODY_SERVICE_FINGERPRINT)",
+    );
 
 function listOf(text: string): string[] {
   return text

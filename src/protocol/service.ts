@@ -328,6 +328,11 @@ export const serviceStatusSchema = z.object({
 
 // Integration file (written by `custody server associate`, imported by the engine)
 
+/** A TLS certificate's SHA-256 fingerprint as Node prints it (`X509Certificate.fingerprint256`). */
+export const fingerprintSchema = z
+  .string()
+  .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 fingerprint like AB:CD:…');
+
 export const integrationSchema = z
   .object({
     version: z.literal(1),
@@ -335,10 +340,7 @@ export const integrationSchema = z
     systemId: id,
     systemName: name,
     apiKey: z.string().regex(/^cst_[A-Za-z0-9]{20,}$/, 'a key starting with cst_'),
-    caFingerprint: z
-      .string()
-      .regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 fingerprint like AB:CD:…')
-      .optional(),
+    caFingerprint: fingerprintSchema.optional(),
   })
   .strict()
   // Plain HTTP has no certificate: a pin there would silently protect nothing.

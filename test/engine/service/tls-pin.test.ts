@@ -191,7 +191,9 @@ describe('certificate pinning (caFingerprint) against real TLS on loopback', () 
     const { rest, push } = clients(service.url, service.system.key, undefined);
 
     await expect(rest.me()).rejects.toThrow(
-      new RegExp(`cannot reach the evidence service at ${service.url} \\(\\w*SELF_SIGNED`),
+      new RegExp(
+        `service at ${service.url} presented a TLS certificate this machine does not trust \\(\\w*SELF_SIGNED`,
+      ),
     );
     started(push);
     await until('the push socket to be refused', () => push.status.reason?.includes('SELF_SIGNED'));
