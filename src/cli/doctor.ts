@@ -1,8 +1,9 @@
-import { accessSync, constants, existsSync, mkdirSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/load.ts';
 import { CustodyError, ExitCode } from '../core/errors.ts';
+import { formatBytes } from '../core/format.ts';
 import { readIntegrationFile } from '../engine/service/integration-file.ts';
 import {
   describeFfmpegFailure,
@@ -67,6 +68,34 @@ function checkDataDir(dataDir: string): Check {
   }
 }
 
+/** Every page of the engine's database read back, which the engine skips after a clean stop. */
+async function checkStore(dataDir: string): Promise<Check | undefined> {
+  const { DB_FILE, integrityProblem } = await import('../engine/store/database.ts');
+  const file = path.join(dataDir, DB_FILE);
+  if (!existsSync(file)) return undefined;
+  const { DatabaseSync } = await import('node:sqlite');
+  const started = performance.now();
+  let problem: string | undefined;
+  try {
+    const db = new DatabaseSync(file, { readOnly: true });
+    problem = integrityProblem(db);
+    db.close();
+  } catch (err) {
+    problem = err instanceof Error ? err.message : String(err);
+  }
+  if (problem !== undefined) {
+    return {
+      name: 'store',
+      ok: false,
+      detail: `${file} is damaged: ${problem}`,
+      fix: 'stop the engine, move the data directory aside and restore it from backup',
+    };
+  }
+  const size = formatBytes(statSync(file).size);
+  const ms = Math.round(performance.now() - started);
+  return { name: 'store', ok: true, detail: `${file} (${size}) reads back whole in ${ms} ms` };
+}
+
 /**
  * Remote: the integration file must read and its key must be accepted (GET /v1/me), over a
  * connection to the pinned certificate when the file pins one.
@@ -122,7 +151,10 @@ export function registerDoctor(program: Command): void {
         checks.push({ name: 'config', ok: false, detail: err.what, fix: err.fix });
       }
       checks.push(checkFfmpeg(loaded));
-      checks.push(checkDataDir(path.resolve(dataDirFor(options, loaded))));
+      const dataDir = path.resolve(dataDirFor(options, loaded));
+      checks.push(checkDataDir(dataDir));
+      const store = await checkStore(dataDir);
+      if (store) checks.push(store);
       if (loaded) checks.push(await checkService(loaded));
 
       if (options.json) {

@@ -147,7 +147,9 @@ export class Engine implements EngineApi {
     const lock = acquireLock(options.dataDir, { command: options.command });
     let store: Store | undefined;
     try {
-      store = openStore(options.dataDir);
+      // Every page is read first only after an unclean stop, when damage is likely: on a year's
+      // log that check alone would take most of the console's start.
+      store = openStore(options.dataDir, { verify: lock.replaced !== null });
       // Those set in Settings count from the first line: the config's file may be the one
       // that could not be written.
       const log = await createLogger(

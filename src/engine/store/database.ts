@@ -42,7 +42,17 @@ const BUSY_TIMEOUT_MS = 5_000;
 const SQLITE_READONLY = 8;
 const SQLITE_CANTOPEN = 14;
 
-export function openStore(dataDir: string, options: { migrations?: Migration[] } = {}): Store {
+export type OpenOptions = {
+  migrations?: Migration[];
+  /**
+   * Read every page first (PRAGMA quick_check) and refuse a damaged file. It costs about 0.8 ms
+   * per thousand events, so the engine asks for it only after an unclean stop, when damage is
+   * likely; a pending migration always checks. Default true.
+   */
+  verify?: boolean;
+};
+
+export function openStore(dataDir: string, options: OpenOptions = {}): Store {
   const steps = options.migrations ?? knownMigrations;
   checkMigrationList(steps);
   const dir = path.resolve(dataDir);
@@ -66,6 +76,10 @@ export function openStore(dataDir: string, options: { migrations?: Migration[] }
     // as it was (switching to WAL would already rewrite its header).
     const version = inspect(db, dbPath);
     const newest = steps.at(-1)?.version ?? 0;
+    if (options.verify !== false || version < newest) {
+      const problem = integrityProblem(db);
+      if (problem !== undefined) throw damaged(dbPath, problem);
+    }
     if (version > newest) {
       throw new StoreError(
         `${dbPath} is schema version ${version}, this custody knows up to ${newest}`,
@@ -92,13 +106,6 @@ export function openStore(dataDir: string, options: { migrations?: Migration[] }
 function inspect(db: DatabaseSync, dbPath: string): number {
   try {
     const version = Number(db.prepare('PRAGMA user_version').get()?.user_version ?? 0);
-    // One problem is enough to refuse the file; the first line names it.
-    const problems = db
-      .prepare('PRAGMA quick_check(1)')
-      .all()
-      .flatMap((row) => String(row.quick_check).split('\n'))
-      .filter((line) => line !== 'ok' && !line.startsWith('***'));
-    if (problems.length > 0) throw damaged(dbPath, problems[0]);
     if (version === 0) {
       // Custody stamps a version with its first migration: tables without one belong to
       // some other program.
@@ -111,6 +118,22 @@ function inspect(db: DatabaseSync, dbPath: string): number {
   } catch (err) {
     if (err instanceof StoreError) throw err;
     throw damaged(dbPath, err);
+  }
+}
+
+/**
+ * The first problem PRAGMA quick_check finds, or undefined when every page reads soundly.
+ * One is enough to refuse the file; the first line names it.
+ */
+export function integrityProblem(db: DatabaseSync): string | undefined {
+  try {
+    return db
+      .prepare('PRAGMA quick_check(1)')
+      .all()
+      .flatMap((row) => String(row.quick_check).split('\n'))
+      .find((line) => line !== 'ok' && !line.startsWith('***'));
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
   }
 }
 

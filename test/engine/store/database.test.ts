@@ -8,6 +8,7 @@ import { CustodyError } from '../../../src/core/errors.ts';
 import { EventLog } from '../../../src/engine/events/event-log.ts';
 import { openStore, StoreError } from '../../../src/engine/store/database.ts';
 import { type Migration, migrations } from '../../../src/engine/store/migrations.ts';
+import { damagedDatabase } from '../../helpers/store.ts';
 
 let dir: string;
 
@@ -172,23 +173,7 @@ describe('openStore', () => {
   });
 
   it('refuses a damaged Custody database and changes nothing', () => {
-    const store = openStore(dir);
-    const log = new EventLog(store);
-    for (let i = 0; i < 300; i++) {
-      log.append({
-        level: 'info',
-        kind: 'upload.done',
-        subject: `job-${i}`,
-        message: 'x'.repeat(200),
-      });
-    }
-    store.close();
-    const dbFile = path.join(dir, 'custody.db');
-    const bytes = readFileSync(dbFile);
-    const pageSize = bytes.readUInt16BE(16);
-    // Scribble over the b-tree pages after the first one; the header stays intact.
-    bytes.fill(0xa5, pageSize * 2, pageSize * 6);
-    writeFileSync(dbFile, bytes);
+    const dbFile = damagedDatabase(dir);
     const before = sha256(dbFile);
 
     const err = thrown(() => openStore(dir));
@@ -197,6 +182,17 @@ describe('openStore', () => {
       /is not a Custody database or is damaged \([^\n]+\) — restore it from backup or move it aside; nothing was changed$/,
     );
     expect(sha256(dbFile)).toBe(before);
+  });
+
+  it('reads every page first only when asked, or before a migration', () => {
+    damagedDatabase(dir);
+    // The header and schema are sound, so without the page-by-page check the file opens.
+    openStore(dir, { verify: false }).close();
+    // A migration still waiting would write into it: checked whatever the caller said.
+    const next: Migration = { version: migrations.length + 1, name: 'next', up: () => {} };
+    const err = thrown(() => openStore(dir, { verify: false, migrations: [...migrations, next] }));
+    expect(err).toBeInstanceOf(StoreError);
+    expect((err as StoreError).message).toContain('is damaged');
   });
 
   it('refuses an SQLite database that belongs to another program', () => {
