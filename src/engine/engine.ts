@@ -167,7 +167,7 @@ export class Engine implements EngineApi {
       engine.start();
       try {
         engine.startService();
-        await engine.uploads.start();
+        engine.uploads.start();
       } catch (err) {
         await engine.close();
         throw err;

@@ -75,6 +75,8 @@ export class UploadEngine {
   #figures: UploadFigures = emptyFigures();
   #rows: UploadRow[] | null = null;
   #started = false;
+  /** Settles once the files the docks and sync folders held at start have been seen. */
+  scanned: Promise<void> = Promise.resolve();
 
   constructor(options: {
     store: Store;
@@ -181,8 +183,12 @@ export class UploadEngine {
     return [...this.#scheduleEntries];
   }
 
-  /** Watches the sources and starts uploading; resolves once the sources have been scanned. */
-  async start(): Promise<void> {
+  /**
+   * Watches the sources and starts uploading. What the docks and sync folders already hold is
+   * queued behind the caller (`scanned` settles then): ten thousand files take seconds, which
+   * opening the engine, and the console's first panes, must not wait for.
+   */
+  start(): void {
     this.#started = true;
     this.#rate.start();
     this.#scheduler.start();
@@ -191,7 +197,16 @@ export class UploadEngine {
     }
     const folders = this.#syncFolders.filter((folder) => folder.enabled);
     this.#makeFolders(folders);
-    await Promise.all([...this.#docks.map((dock) => dock.start()), this.#watch(folders)]);
+    this.scanned = Promise.all([...this.#docks.map((dock) => dock.start()), this.#watch(folders)])
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        this.#events.append({
+          level: 'error',
+          kind: 'upload.source_error',
+          subject: null,
+          message: `scanning the docks and sync folders failed: ${(err as Error).message}`,
+        });
+      });
   }
 
   get syncFolders(): SyncFolderConfig[] {

@@ -1,5 +1,7 @@
-// The embedded service starts behind the console's panes: the engine opens without it, says
-// Connecting meanwhile, and commands that need it wait for it; one that cannot start is named.
+// Opening the engine waits for neither the embedded service nor the scan of what the sync
+// folders hold: both go on behind the console's panes. The service link says Connecting
+// meanwhile and commands that need it wait for it; a service that cannot start is named.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -75,5 +77,25 @@ describe('embedded service start', () => {
     expect((refused as CustodyError).fix).toMatch(/service\.port/);
     // Everything else goes on: the cameras record.
     await until('the camera recording', () => engine.state().cameras[0]?.state === 'recording');
+  });
+});
+
+describe('sync folder scan at start', () => {
+  it('queues what the folders hold behind the open, not before it returns', async () => {
+    const dir = tempDir('custody-scan-start-');
+    cleanups.push(() => dir.remove());
+    const folder = path.join(dir.path, 'exports');
+    mkdirSync(folder);
+    const files = 150;
+    for (let i = 0; i < files; i++) writeFileSync(path.join(folder, `clip-${i}.mp4`), `clip ${i}`);
+    const engine = await openEngine({
+      syncFolders: [{ id: 'exports', name: 'Exports', path: folder }],
+      uploads: { bandwidth: 'off', schedule: [] },
+    });
+    const queued = () => engine.state().uploads.jobs.filter((j) => j.source === 'Exports').length;
+    // Open returned before any file system answer could queue a file.
+    expect(queued()).toBe(0);
+    await engine.uploads.scanned;
+    await until('every file queued', () => queued() === files);
   });
 });
