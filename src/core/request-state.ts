@@ -23,6 +23,8 @@ export function canMoveTo(from: RequestState, to: RequestState): boolean {
 }
 
 /** Still waiting for approve or deny. */
+export const undecidedStates: readonly RequestState[] = ['received', 'exporting', 'held'];
+
 export function isUndecided(state: RequestState): boolean {
-  return state === 'received' || state === 'exporting' || state === 'held';
+  return undecidedStates.includes(state);
 }

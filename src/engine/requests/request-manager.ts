@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
-import { canMoveTo, isUndecided } from '../../core/request-state.ts';
+import { canMoveTo, isUndecided, undecidedStates } from '../../core/request-state.ts';
 import type { RequestView } from '../../protocol/engine-state.ts';
 import type { EventLevel } from '../../protocol/events.ts';
 import type { RequestState, VideoRequest } from '../../protocol/service.ts';
@@ -17,7 +17,7 @@ import { ExportQueue } from './export-queue.ts';
 import { type ExportOutcome, exportClip } from './pre-export.ts';
 import type { LocalDecision, PendingReport, StoredRequest } from './request-record.ts';
 import { type NewClip, RequestRepo } from './request-repo.ts';
-import { inboxOrder, type LiveExport, requestView } from './request-view.ts';
+import { type LiveExport, requestView } from './request-view.ts';
 import {
   describeRule,
   localExpiry,
@@ -26,6 +26,9 @@ import {
   rangeRefusal,
 } from './rules.ts';
 import { type RequestService, ServiceOutbox } from './service-outbox.ts';
+
+/** Decided requests the inbox keeps showing, newest first, after every undecided one. */
+const RECENT_DECIDED = 200;
 
 export type RequestCamera = { id: string; name: string; location: string };
 
@@ -70,6 +73,12 @@ export class RequestManager {
   readonly #exports: ExportQueue;
   /** Exports in flight by buffer file id: the console's progress, never written to the store. */
   readonly #live = new Map<string, LiveExport>();
+  #liveChanges = 0;
+  /**
+   * The inbox as last built, and the writes and export progress it was built from: the engine's
+   * state asks for it up to ten times a second, mostly while only uploads move.
+   */
+  #inbox: { key: string; views: RequestView[] } | null = null;
   /** receive() calls, one after another, so a push and a catch-up of one change never interleave. */
   #work: Promise<void> = Promise.resolve();
   /** receive() calls not yet through: each may add an export. */
@@ -231,9 +240,14 @@ export class RequestManager {
   }
 
   list(): RequestView[] {
-    return inboxOrder(this.#repo.list()).map((r) =>
-      requestView(r, this.#repo.clips(r.id), this.#live),
-    );
+    const key = `${this.#repo.writes}:${this.#liveChanges}`;
+    if (this.#inbox?.key !== key) {
+      const views = this.#repo
+        .inbox(RECENT_DECIDED)
+        .map((r) => requestView(r, this.#repo.clips(r.id), this.#live));
+      this.#inbox = { key, views };
+    }
+    return this.#inbox.views;
   }
 
   get(id: string): RequestView | undefined {
@@ -461,12 +475,14 @@ export class RequestManager {
             signal,
             (bytes, info) => {
               this.#live.set(clip.fileId, { bytes, info });
+              this.#liveChanges++;
               // Coalesced to ten a second however fast the pieces come.
               this.#notifier.changed();
             },
           );
         } finally {
           this.#live.delete(clip.fileId);
+          this.#liveChanges++;
         }
         const data = { ...this.#data(request), cameraId: clip.cameraId, fileId: clip.fileId };
         if (outcome.kind === 'held') {
@@ -691,7 +707,7 @@ export class RequestManager {
 
   #checkExpiry(): void {
     const now = this.#now().getTime();
-    for (const request of this.#repo.list(['received', 'exporting', 'held'])) {
+    for (const request of this.#repo.list(undecidedStates)) {
       if (Date.parse(request.expiresAt) <= now) this.#track(this.#expire(request.id));
     }
   }

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { undecidedStates } from '../../core/request-state.ts';
 import type { RequestState, VideoRequest } from '../../protocol/service.ts';
 import { type Store, transaction } from '../store/database.ts';
 import {
@@ -106,12 +107,19 @@ export class RequestRepo {
   readonly #db: DatabaseSync;
   readonly #now: () => Date;
 
+  #writes = 0;
+
   constructor(store: Store, now: () => Date) {
     this.#db = store.db;
     this.#now = now;
   }
 
   /** Runs `work` in one transaction (or inside the caller's). */
+  /** Grows with every change to a request or clip: a view built from them holds while it stands. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   transaction<T>(work: () => T): T {
     return transaction(this.#db, work);
   }
@@ -132,6 +140,7 @@ export class RequestRepo {
   }
 
   insert(request: VideoRequest, state: RequestState, expiresAt: string, clips: NewClip[]): void {
+    this.#writes++;
     const now = this.#now().toISOString();
     this.#db
       .prepare(
@@ -171,6 +180,21 @@ export class RequestRepo {
       .map(requestFromRow);
   }
 
+  /**
+   * What the inbox shows: every undecided request (oldest, so the one expiring soonest, on
+   * top), then the `recent` newest decided ones. Read with limits in SQL, not filtered from
+   * the whole table: the engine's state asks for it up to ten times a second, and a site's
+   * table grows by every request it ever had.
+   */
+  inbox(recent: number): StoredRequest[] {
+    const undecided = undecidedStates.map(() => '?').join(', ');
+    const decided = this.#db
+      .prepare(`SELECT * FROM requests WHERE state NOT IN (${undecided}) ORDER BY seq DESC LIMIT ?`)
+      .all(...undecidedStates, recent)
+      .map(requestFromRow);
+    return [...this.list(undecidedStates), ...decided];
+  }
+
   withPendingCalls(): StoredRequest[] {
     return this.#db
       .prepare(
@@ -182,6 +206,7 @@ export class RequestRepo {
   }
 
   update(id: string, change: RequestChange): StoredRequest {
+    this.#writes++;
     const sets: string[] = ['updated_at = ?'];
     const values: Array<string | number | null> = [this.#now().toISOString()];
     for (const [key, value] of Object.entries(change)) {
@@ -216,6 +241,7 @@ export class RequestRepo {
       values.push(encode(column, value));
     }
     if (sets.length === 0) return;
+    this.#writes++;
     this.#db
       .prepare(`UPDATE request_clips SET ${sets.join(', ')} WHERE request_id = ? AND camera_id = ?`)
       .run(...values, requestId, cameraId);

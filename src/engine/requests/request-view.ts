@@ -1,13 +1,9 @@
-import { isUndecided } from '../../core/request-state.ts';
 import type { RequestView } from '../../protocol/engine-state.ts';
 import type { ClipInfo } from '../video/clip-export.ts';
 import type { StoredClip, StoredRequest } from './request-record.ts';
 
 /** A camera's export in flight, by buffer file id; memory only, so no store write per piece. */
 export type LiveExport = { bytes: number; info: ClipInfo };
-
-/** Decided requests the inbox keeps showing, newest first, after every undecided one. */
-const RECENT = 200;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -74,16 +70,6 @@ function exportProgress(clip: StoredClip, live: LiveExport | undefined): number 
   }
   // A destroyed clip's export no longer exists; a failed one has a hash only if it was held.
   return clip.state === 'destroyed' || clip.sha256 === null ? null : 1;
-}
-
-/** Undecided first (oldest, so the one expiring soonest, on top), then the most recent others. */
-export function inboxOrder(requests: StoredRequest[]): StoredRequest[] {
-  const undecided = requests.filter((r) => isUndecided(r.state));
-  const decided = requests
-    .filter((r) => !isUndecided(r.state))
-    .sort((a, b) => b.seq - a.seq)
-    .slice(0, RECENT);
-  return [...undecided, ...decided];
 }
 
 /** The view's datetimes are UTC with Z; the service may send an offset. */
