@@ -21,6 +21,8 @@ export function recordingApi(engine: EngineApi): { api: EngineApi; calls: Call[]
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const effectsFlushed = () => new Promise((resolve) => setImmediate(() => setTimeout(resolve, 10)));
+
 /** Waits until the frame shows `text` (or matches it), failing with the frame it saw. */
 export async function waitForFrame(
   frame: () => string,
@@ -31,7 +33,12 @@ export async function waitForFrame(
   let seen = '';
   while (Date.now() < deadline) {
     seen = frame();
-    if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) return seen;
+    if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
+      // A frame is written when React commits, but Ink attaches key handlers in effects that
+      // run a macrotask later: a key sent in between is lost (seen once under CI load).
+      await effectsFlushed();
+      return seen;
+    }
     await sleep(50);
   }
   throw new Error(`timed out waiting for ${String(text)}; frame:\n${seen}`);
