@@ -14,7 +14,8 @@ import {
   type VideoRequest,
 } from '../../protocol/service.ts';
 import { jsonOrUndefined, ServiceRestClient } from './rest-client.ts';
-import { certificateMismatchIn, pinnedAgent } from './tls-pin.ts';
+import { pinnedAgent } from './tls-pin.ts';
+import { unreachableService } from './transport-error.ts';
 
 export type ServiceConnectionOptions = {
   /** Undefined when the workstation has not been associated: the status stays not-configured. */
@@ -149,9 +150,7 @@ export class ServiceConnection extends EventEmitter<Events> {
     socket.on('error', (err: NodeJS.ErrnoException) => {
       // Terminating after a refusal raises an error of its own that says less.
       if (refused) return;
-      reason =
-        certificateMismatchIn(err)?.message ??
-        `cannot reach ${integration.url} (${err.code ?? err.message})`;
+      reason = unreachableService(integration.url, err).message;
     });
     socket.on('open', async () => {
       try {

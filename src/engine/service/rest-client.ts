@@ -3,7 +3,7 @@
  * protocol schema, and every failure becomes a CustodyError whose exit code says whether the
  * input was bad (2), not permitted (3) or the service unreachable (4).
  */
-import got, { type Got, HTTPError, RequestError } from 'got';
+import got, { type Got, HTTPError } from 'got';
 import type { z } from 'zod';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import {
@@ -29,7 +29,8 @@ import {
   uploadResultSchema,
   videoRequestSchema,
 } from '../../protocol/service.ts';
-import { certificateMismatchIn, pinnedAgent } from './tls-pin.ts';
+import { pinnedAgent } from './tls-pin.ts';
+import { unreachableService } from './transport-error.ts';
 
 export type RestClientOptions = {
   url: string;
@@ -172,33 +173,9 @@ export class ServiceRestClient {
         cause: err,
       });
     }
-    const mismatch = certificateMismatchIn(err);
-    if (mismatch) return mismatch;
-    const reason = err instanceof RequestError ? (err.code ?? err.message) : String(err);
-    if (untrustedCertificate.has(reason)) {
-      return new CustodyError(
-        `the evidence service at ${this.url} presented a TLS certificate this machine does not trust (${reason})`,
-        "if it is the site's own (self-signed) certificate, pin it: `custody server associate --cert FILE` writes its fingerprint into the integration file, and `custody request` takes --ca-fingerprint",
-        ExitCode.unreachable,
-        { cause: err },
-      );
-    }
-    return new CustodyError(
-      `cannot reach the evidence service at ${this.url} (${reason})`,
-      'check the URL and that the service is running, then try again',
-      ExitCode.unreachable,
-      { cause: err },
-    );
+    return unreachableService(this.url, err);
   }
 }
-
-/** OpenSSL's answers for a certificate no trusted authority vouches for. */
-const untrustedCertificate = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-]);
 
 /** Service messages read "what — fix"; the CLI prints them the same way. */
 function splitMessage(message: string): [string, string | undefined] {

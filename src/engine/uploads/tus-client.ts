@@ -6,7 +6,7 @@
 import type { Agent } from 'node:https';
 import got, { type Response } from 'got';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
-import { certificateMismatchIn } from '../service/tls-pin.ts';
+import { tlsRefusalIn } from '../service/transport-error.ts';
 
 const TUS_VERSION = '1.0.0';
 
@@ -147,8 +147,8 @@ export class TusClient {
       });
     } catch (err) {
       if (signal?.aborted) throw signal.reason;
-      const mismatch = certificateMismatchIn(err);
-      if (mismatch) throw new TusError(mismatch.what, mismatch.fix, undefined, { cause: err });
+      const refusal = tlsRefusalIn(new URL(url).origin, err);
+      if (refusal) throw new TusError(refusal.what, refusal.fix, undefined, { cause: err });
       throw new TusError(
         `${method} ${redactUrl(url)} failed: ${(err as Error).message}`,
         'check the network and that the destination is up; the upload resumes from where it stopped',
