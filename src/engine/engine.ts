@@ -204,7 +204,7 @@ export class Engine implements EngineApi {
     this.startRecorder();
     // Live figures (rates, ETAs) move without any event: refresh them while uploads run.
     this.tick = setInterval(() => {
-      if (this.uploads.refresh() > 0) this.notifier.changed();
+      if (this.uploads.refresh()) this.notifier.changed();
     }, 1000);
     this.tick.unref();
   }

@@ -139,6 +139,35 @@ describe('the engine runs uploads', () => {
     expect(engine.state().uploads.concurrency).toBe(9);
   });
 
+  it('tells the console when the last upload stops, so its rate and ETA leave the screen', async () => {
+    test = await openTestEngine(quiet);
+    const { engine } = test;
+    await ready(engine);
+    await engine.run('bandwidth.set', { bytesPerSecond: 1024 * 1024 });
+    // What a console sees: the state as it stands at each notification.
+    const seen: ReturnType<Engine['state']>['uploads'][] = [];
+    const unsubscribe = engine.subscribe(() => seen.push(engine.state().uploads));
+    const file = path.join(test.dir, 'capped.bin');
+    writeFileSync(file, Buffer.alloc(3 * 1024 * 1024, 1));
+    await engine.run('uploads.add', { paths: [file] });
+    await until('a live rate', () => seen.some((s) => s.rate > 0));
+    await until('the upload done', () =>
+      seen.some((s) => s.jobs.some((j) => j.path === file && j.state === 'done')),
+    );
+    const last = await until('a notification with nothing flowing', () => {
+      const latest = seen.at(-1);
+      return latest?.rate === 0 ? latest : undefined;
+    });
+    unsubscribe();
+    expect(last.etaMs).toBeNull();
+    expect(last.jobs.find((j) => j.path === file)).toMatchObject({
+      state: 'done',
+      bytes: 3 * 1024 * 1024,
+      rate: 0,
+      etaMs: null,
+    });
+  });
+
   it('drops the partial upload at the destination when a job is cancelled', async () => {
     test = await openTestEngine(quiet);
     const { engine } = test;

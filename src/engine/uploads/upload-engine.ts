@@ -6,7 +6,7 @@ import { type EntryChange, entryChanges } from '../../core/entry-changes.ts';
 import { CustodyError, ExitCode } from '../../core/errors.ts';
 import { parseRate } from '../../core/format.ts';
 import { parseSchedule, type Schedule } from '../../core/schedule.ts';
-import { uploadStates } from '../../core/upload-state.ts';
+import { runningStates, uploadStates } from '../../core/upload-state.ts';
 import type { CaseChoice } from '../../protocol/control.ts';
 import type { Device, UploadRow, UploadsState } from '../../protocol/engine-state.ts';
 import type { BufferStore } from '../crypto/buffer-store.ts';
@@ -281,11 +281,15 @@ export class UploadEngine {
     this.#scheduler.setDestination(destination);
   }
 
-  /** Refreshes the live figures on the engine's tick; returns how many jobs run. */
-  refresh(): number {
+  /**
+   * Refreshes the live figures on the engine's tick; true when they moved: jobs run, or the last
+   * one just stopped (its final rate would otherwise stay on screen until the next change).
+   */
+  refresh(): boolean {
+    const before = this.#figures.totals.active;
     this.#figures = this.#scheduler.figures();
     this.#rows = null;
-    return this.#figures.totals.active;
+    return this.#figures.totals.active > 0 || before > 0;
   }
 
   state(): UploadsState {
@@ -490,7 +494,9 @@ export class UploadEngine {
     const live = new Map(this.#figures.jobs.map((job) => [job.id, job]));
     this.#rows = ids.flatMap((id) => {
       const job = this.queue.get(id);
-      return job ? [toRow(job, live.get(id))] : [];
+      if (!job) return [];
+      // Live figures are sampled each second: a job that stopped since reads from the queue.
+      return [toRow(job, runningStates.includes(job.state) ? live.get(id) : undefined)];
     });
     return this.#rows;
   }
