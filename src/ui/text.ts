@@ -54,17 +54,17 @@ export function errorText(err: unknown): string {
   return String(err);
 }
 
-/** `5m`, `2h`, `3d` ago or ahead; `—` for a bad date. */
+/** `<1m`, `5m`, `2h`, `3d` ago or ahead; `—` for a bad date. */
 export function age(iso: string, now: number): string {
   const ms = now - Date.parse(iso);
   if (!Number.isFinite(ms)) return '—';
   return span(Math.abs(ms));
 }
 
+/** To the minute, as the clock that redraws ages moves (use-minute-clock). */
 export function span(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
+  const m = Math.floor(ms / 60_000);
+  if (m < 1) return '<1m';
   if (m < 60) return `${m}m`;
   const h = Math.floor(m / 60);
   if (h < 48) return `${h}h`;

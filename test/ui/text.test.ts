@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
-import { bar, cell, errorText, shortRate } from '../../src/ui/text.ts';
+import { bar, cell, errorText, shortRate, span } from '../../src/ui/text.ts';
 import { fitThumbnail, scaleRgb, thumbnailLines, tileGrid } from '../../src/ui/thumbnail.ts';
 
 describe('ui text helpers', () => {
@@ -8,6 +8,12 @@ describe('ui text helpers', () => {
     expect(cell('abc', 5)).toBe('abc  ');
     expect(cell('abcdef', 4)).toBe('abc…');
     expect(cell('7', 3, 'right')).toBe('  7');
+  });
+  it('gives spans to the minute, as the clock that redraws them moves', () => {
+    expect(span(59_999)).toBe('<1m');
+    expect(span(60_000)).toBe('1m');
+    expect(span(47 * 3_600_000)).toBe('47h');
+    expect(span(49 * 3_600_000)).toBe('2d');
   });
   it('draws bars and short rates', () => {
     expect(bar(0.5, 8)).toBe('████░░░░');

@@ -5,6 +5,7 @@ import { isUndecided } from '../../core/request-state.ts';
 import type { EngineState, RequestCameraView, RequestView } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
+import { useMinuteClock } from '../components/use-minute-clock.ts';
 import { age, bar, cell, clip, errorText, localTime, range, span } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
@@ -53,7 +54,7 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
   const [mode, setMode] = useState<Mode>({ kind: 'list' });
   const [notice, setNotice] = useState<Notice>(null);
   const [busy, setBusy] = useState(false);
-  const now = Date.now();
+  const now = useMinuteClock();
 
   const found = selectedId === null ? -1 : requests.findIndex((r) => r.id === selectedId);
   const index = Math.max(0, found);

@@ -7,6 +7,7 @@ import type { CaseChoice } from '../../protocol/control.ts';
 import type { EngineState, UploadRow } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
+import { useMinuteClock } from '../components/use-minute-clock.ts';
 import { age, bar, cell, errorText, eta, shortBytes, shortRate } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import { CaseChoiceStep } from '../wizards/CaseChoice.tsx';
@@ -486,7 +487,7 @@ function FileList({
 function DeviceList({ state, width }: { state: EngineState; width: number }) {
   const theme = useTheme();
   const devices = state.devices ?? [];
-  const now = Date.now();
+  const now = useMinuteClock();
   const nameWidth = Math.max(10, Math.min(30, width - 50));
   return (
     <>
