@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { EngineApi } from '../../engine/api.ts';
@@ -192,7 +193,13 @@ export function CamerasPane({ state, api, width, height, active, onCapture }: Pa
         onClose={close}
       />
     ) : (
-      <ClipForm api={api} camera={openCamera} active={active} onClose={close} />
+      <ClipForm
+        api={api}
+        camera={openCamera}
+        clipsDir={path.join(state.dataDir, 'clips')}
+        active={active}
+        onClose={close}
+      />
     );
   }
 

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 import { formatBytes } from '../../core/format.ts';
@@ -31,15 +32,21 @@ export function parseLocalTime(text: string, today: Date): Date | string {
   return d;
 }
 
-/** `c` on a camera tile: export a clip of the archive to a file (from, to, out). */
+/**
+ * `c` on a camera tile: export a clip of the archive to a file (from, to, out). The file is
+ * offered in the engine's data folder by its full path: the engine may run elsewhere (attach),
+ * where a relative name would land in whatever folder it was started from.
+ */
 export function ClipForm({
   api,
   camera,
+  clipsDir,
   active,
   onClose,
 }: {
   api: EngineApi;
   camera: Camera;
+  clipsDir: string;
   active: boolean;
   onClose: () => void;
 }) {
@@ -50,7 +57,7 @@ export function ClipForm({
     return {
       from: localSeconds(new Date(now.getTime() - 60_000)),
       to: localSeconds(new Date(now.getTime() - 5_000)),
-      out: `clips/${camera.id}-${stamp}.mp4`,
+      out: path.join(clipsDir, `${camera.id}-${stamp}.mp4`),
     };
   });
   const [status, setStatus] = useState<

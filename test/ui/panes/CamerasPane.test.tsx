@@ -210,10 +210,14 @@ describe('CamerasPane', () => {
   });
 
   it('opens the clip form on c, validates the times, and shows the engine refusal', async () => {
-    const { screen, calls, unsubscribe } = await mount();
+    const { screen, calls, engine, unsubscribe } = await mount();
     await screen.press('c');
     expect(screen.frame()).toContain('Clip from Front lobby (lobby)');
     expect(screen.frame()).toMatch(/From\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+    // Offered by its full path in the engine's data folder, wherever the engine was started.
+    expect(screen.frame()).toContain(
+      `Write to     ${path.join(engine.state().dataDir, 'clips', 'lobby-')}`,
+    );
     // Clear the start and type a bad one: the form says so as you type.
     screen.stdin.write('\u0015');
     await type(screen, '25:99');
@@ -226,7 +230,10 @@ describe('CamerasPane', () => {
     // Midnight is before the archive (15 minutes of demo footage): the engine refuses or
     // reports gaps; either way the pane shows its answer, never a stack.
     await waitForFrame(screen.frame, /Refused: [\s\S]+ — |Wrote [\s\S]+sha256/, 20_000);
-    expect(calls.some((c) => c.command === 'clip.export')).toBe(true);
+    const call = calls.find((c) => c.command === 'clip.export');
+    expect((call?.input as { out: string }).out).toMatch(
+      new RegExp(`^${engine.state().dataDir}/clips/lobby-\\d{8}-\\d{6}\\.mp4$`),
+    );
     unsubscribe();
   });
 
