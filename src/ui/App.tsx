@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import type { EngineApi } from '../engine/api.ts';
@@ -57,10 +57,13 @@ export function App({
   // While a pane's form has the keys, digits and q are text, not commands; the bottom line
   // lists the keys that work there instead.
   const [capturing, setCapturing] = useState<KeyHint[] | null>(null);
-  const onCapture = useCallback(
-    (on: boolean, keys: KeyHint[] = modalKeys) => setCapturing(on ? keys : null),
-    [],
-  );
+  // Read by the key handler: a key right behind the one that ended a form (Enter, then q) comes
+  // before React has drawn the change, and was taken as typed text.
+  const capturingNow = useRef(false);
+  const onCapture = useCallback((on: boolean, keys: KeyHint[] = modalKeys) => {
+    capturingNow.current = on;
+    setCapturing(on ? keys : null);
+  }, []);
 
   useInput(
     (input, key) => {
@@ -73,7 +76,7 @@ export function App({
         if (key.escape || input === '?') setHelp(false);
         return;
       }
-      if (capturing) return;
+      if (capturingNow.current) return;
       if (input === '?') setHelp(true);
       else if (input === 'q') {
         // Attached, quitting stops nothing: the engine goes on with the work.

@@ -92,6 +92,21 @@ export function localTime(iso: string): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
 }
 
+/**
+ * A gap in footage, to the second and with its length: `12-01 17:10:08–17:10:31 (23s)`. Gaps are
+ * often seconds long, where a range to the minute read `17:10–17:10`.
+ */
+export function gapText(fromIso: string, toIso: string): string {
+  const from = new Date(fromIso);
+  const to = new Date(toIso);
+  if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return '—';
+  const p = (n: number) => String(n).padStart(2, '0');
+  const day = (d: Date) => `${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+  const hms = (d: Date) => `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  const toText = from.toDateString() === to.toDateString() ? hms(to) : `${day(to)} ${hms(to)}`;
+  return `${day(from)} ${hms(from)}–${toText} (${formatDuration(to.getTime() - from.getTime())})`;
+}
+
 /** A range on one line: `11-25 14:03–14:10`, dates left out of the end when the same day. */
 export function range(fromIso: string, toIso: string): string {
   const from = localTime(fromIso);

@@ -83,7 +83,9 @@ describe('video requests in the console, in tmux', () => {
         tmux.send('-l', 'request');
         await sleep(200);
         tmux.send('Enter');
-        await tmux.waitFor(/request\.(approved|denied|destroyed|delivered)/, 30_000);
+        // The typed text already filters the live window: wait for the whole log's answer.
+        const found = await tmux.waitFor(/search: request — .*in the whole log/, 30_000);
+        expect(found).toMatch(/request\.(approved|denied|destroyed|delivered)/);
 
         tmux.send('q');
         const ask = await tmux.waitFor(/Quit\? y\/n|\[exit 0\]/);

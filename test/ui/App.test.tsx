@@ -126,6 +126,18 @@ describe.each([
     expect(engine.state().uploads.jobs.map((job) => job.state)).toEqual(['queued']);
   });
 
+  it('takes q right behind the Enter that ended a search, before the change is drawn', async () => {
+    const { screen } = await open();
+    await screen.press('4');
+    await screen.press('/');
+    await type(screen, 'engine');
+    const exited = screen.instance.waitUntilExit();
+    // Two keys in one go, as a quick hand or tmux sends them: no render in between.
+    screen.stdin.write(keys.enter);
+    screen.stdin.write('q');
+    await expect(exited).resolves.toBeUndefined();
+  });
+
   it('sends digits and q to an open wizard, and Esc closes it', async () => {
     const { screen } = await open();
     await screen.press('2');

@@ -6,7 +6,7 @@ import type { EngineState, RequestCameraView, RequestView } from '../../protocol
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
 import { useMinuteClock } from '../components/use-minute-clock.ts';
-import { age, bar, cell, clip, errorText, localTime, range, span } from '../text.ts';
+import { age, bar, cell, clip, errorText, gapText, localTime, range, span } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
 
@@ -246,7 +246,7 @@ function cameraLines(cam: RequestCameraView, width: number, theme: Theme): Line[
     cam.gaps.length === 0
       ? 'no gaps'
       : `${cam.gaps.length} gap${cam.gaps.length === 1 ? '' : 's'}: ${cam.gaps
-          .map((g) => range(g.from, g.to))
+          .map((g) => gapText(g.from, g.to))
           .join(', ')}`;
   const facts = [gaps, cam.sha256 ? `sha256 ${cam.sha256.slice(0, 12)}…` : null, cam.error];
   return [
