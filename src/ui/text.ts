@@ -93,10 +93,10 @@ export function localTime(iso: string): string {
 }
 
 /**
- * A gap in footage, to the second and with its length: `12-01 17:10:08–17:10:31 (23s)`. Gaps are
- * often seconds long, where a range to the minute read `17:10–17:10`.
+ * A stretch of footage to the second, with its length: `12-01 17:10:08–17:10:31 (23s)`. Gaps
+ * are often seconds long, where a range to the minute read `17:10–17:10`.
  */
-export function gapText(fromIso: string, toIso: string): string {
+export function exactRange(fromIso: string, toIso: string): string {
   const from = new Date(fromIso);
   const to = new Date(toIso);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return '—';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
-import { bar, cell, errorText, gapText, shortRate, span } from '../../src/ui/text.ts';
+import { bar, cell, errorText, exactRange, shortRate, span } from '../../src/ui/text.ts';
 import { fitThumbnail, scaleRgb, thumbnailLines, tileGrid } from '../../src/ui/thumbnail.ts';
 
 describe('ui text helpers', () => {
@@ -15,12 +15,12 @@ describe('ui text helpers', () => {
     expect(span(47 * 3_600_000)).toBe('47h');
     expect(span(49 * 3_600_000)).toBe('2d');
   });
-  it('gives gaps to the second with their length, the date again only across midnight', () => {
+  it('gives stretches of footage to the second with their length, the date again only across midnight', () => {
     const local = (text: string) => new Date(text).toISOString();
-    expect(gapText(local('2026-12-01T17:10:08'), local('2026-12-01T17:10:31'))).toBe(
+    expect(exactRange(local('2026-12-01T17:10:08'), local('2026-12-01T17:10:31'))).toBe(
       '12-01 17:10:08–17:10:31 (23s)',
     );
-    expect(gapText(local('2026-12-01T23:59:50'), local('2026-12-02T00:01:00'))).toBe(
+    expect(exactRange(local('2026-12-01T23:59:50'), local('2026-12-02T00:01:00'))).toBe(
       '12-01 23:59:50–12-02 00:01:00 (1m 10s)',
     );
   });

@@ -6,7 +6,7 @@ import type { EngineState, RequestCameraView, RequestView } from '../../protocol
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
 import { useMinuteClock } from '../components/use-minute-clock.ts';
-import { age, bar, cell, clip, errorText, gapText, localTime, range, span } from '../text.ts';
+import { age, bar, cell, clip, errorText, exactRange, localTime, range, span } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
 
@@ -246,7 +246,7 @@ function cameraLines(cam: RequestCameraView, width: number, theme: Theme): Line[
     cam.gaps.length === 0
       ? 'no gaps'
       : `${cam.gaps.length} gap${cam.gaps.length === 1 ? '' : 's'}: ${cam.gaps
-          .map((g) => gapText(g.from, g.to))
+          .map((g) => exactRange(g.from, g.to))
           .join(', ')}`;
   const facts = [gaps, cam.sha256 ? `sha256 ${cam.sha256.slice(0, 12)}…` : null, cam.error];
   return [
@@ -268,7 +268,7 @@ function detailLines(request: RequestView, width: number, theme: Theme, now: num
       text: `From ${request.requester} (${request.requesterId})`,
     },
     {
-      text: `Range ${localTime(request.from)} – ${localTime(request.to)} · received ${age(request.receivedAt, now)} ago · expires ${localTime(request.expiresAt)}`,
+      text: `Range ${exactRange(request.from, request.to)} · received ${age(request.receivedAt, now)} ago · expires ${localTime(request.expiresAt)}`,
     },
     { text: `Reason: ${request.reason || '—'}` },
   ];

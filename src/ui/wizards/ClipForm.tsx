@@ -5,7 +5,7 @@ import { formatBytes } from '../../core/format.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
-import { errorText, gapText, localTime } from '../text.ts';
+import { errorText, exactRange, localTime } from '../text.ts';
 import { useTheme } from '../theme.ts';
 
 type Camera = EngineState['cameras'][number];
@@ -91,7 +91,7 @@ export function ClipForm({
       const gaps =
         result.gaps.length === 0
           ? 'no gaps'
-          : `gaps: ${result.gaps.map((g) => gapText(g.from, g.to)).join(', ')}`;
+          : `gaps: ${result.gaps.map((g) => exactRange(g.from, g.to)).join(', ')}`;
       setStatus({
         kind: 'done',
         text: `Wrote ${result.path} (${formatBytes(result.bytes)}, sha256 ${result.sha256.slice(0, 16)}…), ${gaps}.`,

@@ -80,6 +80,10 @@ describe('InboxPane', () => {
     expect(frame).toMatch(
       /2nd floor corridor\s+exporting\s+█{3}░{8}\s+25% 1\.0 MiB of ~4\.0 MiB .*\n.*1 gap: /,
     );
+    // To the second, with the length: gaps are often a few seconds.
+    const hms = '\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d–(\\d\\d-\\d\\d )?\\d\\d:\\d\\d:\\d\\d';
+    expect(frame).toMatch(new RegExp(`Range ${hms} \\(10m 00s\\) · received 5m ago`));
+    expect(frame).toMatch(new RegExp(`1 gap: ${hms} \\(1m 40s\\)`));
     // By size: 5 MiB held and a quarter of 4 MiB are two thirds of 9 MiB.
     expect(frame).toMatch(/All cameras\s+1\/2 held\s+█{7}░{4}\s+66% 6\.0 MiB of ~9\.0 MiB/);
     expect(expectFits(frame, 80, 21)).toEqual([]);
