@@ -3,6 +3,7 @@ import { CustodyError, ExitCode } from '../core/errors.ts';
 import type { ServiceRestClient } from '../engine/service/rest-client.ts';
 import type { RequestDetail, VideoRequest } from '../protocol/service.ts';
 import { globalOptions } from './context.ts';
+import { withEngine } from './engine-link.ts';
 import { formatColumns, printJson } from './output.ts';
 
 type ServiceOptions = { service?: string; key?: string; caFingerprint?: string };
@@ -197,6 +198,37 @@ export function registerRequest(program: Command): void {
         if (options.json) printJson(decided);
         else process.stdout.write(`Request ${decided.id}: ${decided.state}\n`);
       },
+    );
+
+  request
+    .command('demo')
+    .description(
+      "on the demo: the demo investigator asks this workstation for the last seconds of footage, through its embedded service, as an investigator's client would",
+    )
+    .option('--cameras <ids>', 'camera ids, comma-separated (default: every camera)')
+    .option('--seconds <n>', 'how many seconds, up to 600', '20')
+    .option('--reason <text>', 'why, as the investigator would say')
+    .action((opts: { cameras?: string; seconds: string; reason?: string }, command: Command) =>
+      withEngine(command, async (engine, options) => {
+        const seconds = Number(opts.seconds);
+        if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
+          throw new CustodyError(
+            `--seconds "${opts.seconds}" is not a whole number from 1 to 600`,
+            'e.g. --seconds 30',
+            ExitCode.badInput,
+          );
+        }
+        const asked = await engine.run('demo.request', {
+          seconds,
+          ...(opts.cameras ? { cameras: listOf(opts.cameras) } : {}),
+          ...(opts.reason ? { reason: opts.reason } : {}),
+        });
+        if (options.json) printJson(asked);
+        else
+          process.stdout.write(
+            `Request ${asked.id} from ${asked.requester} for ${asked.cameras.join(', ')}, ${time(asked.from)} → ${time(asked.to)}: ${asked.state}; it is in the console's Inbox\n`,
+          );
+      }),
     );
 
   withService(request.command('list'))

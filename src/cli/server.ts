@@ -3,10 +3,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { parseDuration } from '../core/format.ts';
+import { formatCount, parseDuration } from '../core/format.ts';
 import { type Integration, type Role, roleSchema } from '../protocol/service.ts';
 import { createAccount } from '../server/keys.ts';
-import { openCase } from '../server/open-case.ts';
+import { grantSystem, openCase } from '../server/open-case.ts';
 import { SqliteRepository } from '../server/sqlite-repository.ts';
 import { dataDirFor, type GlobalOptions, globalOptions } from './context.ts';
 import { formatColumns, printJson } from './output.ts';
@@ -259,7 +259,7 @@ export function registerServer(program: Command): void {
         }
         return repo.revokeKeys(id);
       });
-      process.stdout.write(`Revoked ${revoked} key${revoked === 1 ? '' : 's'} of ${id}\n`);
+      process.stdout.write(`Revoked ${formatCount(revoked, 'key')} of ${id}\n`);
     });
 
   const kase = server.command('case').description('cases on the service');
@@ -309,13 +309,7 @@ export function registerServer(program: Command): void {
                   ExitCode.badInput,
                 );
               }
-              repo.grant(found.id, systemId, 'manage');
-              repo.addAudit({
-                caseId: found.id,
-                actor: owner,
-                action: 'case.granted',
-                detail: { principalId: systemId, level: 'manage' },
-              });
+              grantSystem(repo, found.id, systemId, owner);
             }
             return found;
           }),

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { formatBytes, formatEta, formatRate } from '../core/format.ts';
+import { formatBytes, formatCount, formatEta, formatRate } from '../core/format.ts';
 import type { UploadRow } from '../protocol/engine-state.ts';
 import { badInput, withEngine } from './engine-link.ts';
 import { formatColumns, printJson } from './output.ts';
@@ -67,10 +67,7 @@ export function registerUploads(program: Command): void {
             : { all: true as const };
           const result = await engine.run(name, target);
           if (options.json) printJson(result);
-          else
-            process.stdout.write(
-              `${past} ${result.changed} upload${result.changed === 1 ? '' : 's'}\n`,
-            );
+          else process.stdout.write(`${past} ${formatCount(result.changed, 'upload')}\n`);
         });
       });
   }

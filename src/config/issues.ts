@@ -3,6 +3,7 @@
  * what to write instead, using the field's bounds, default and registered fix.
  */
 import type { z } from 'zod';
+import { formatCount } from '../core/format.ts';
 import { closest } from './closest.ts';
 import { configSchema } from './schema.ts';
 import { type Field, fieldAt, type Key, knownKeys } from './walk.ts';
@@ -37,10 +38,6 @@ const oneOf = (values: readonly unknown[]): string => {
     : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
 };
 
-function countOf(n: number | bigint, what: string): string {
-  return `${n} ${what}${Number(n) === 1 ? '' : 's'}`;
-}
-
 /** Error map: zod's default wording replaced by the console's. Schema messages still win. */
 export function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
   switch (issue.code) {
@@ -50,9 +47,10 @@ export function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
       return `must be ${typeName(issue.expected)}, not ${kindOf(issue.input)}`;
     case 'too_big': {
       const bound = issue.inclusive === false ? 'below' : 'at most';
-      if (issue.origin === 'array') return `must have ${bound} ${countOf(issue.maximum, 'entry')}`;
+      if (issue.origin === 'array')
+        return `must have ${bound} ${formatCount(issue.maximum, 'entry')}`;
       if (issue.origin === 'string')
-        return `must be ${bound} ${countOf(issue.maximum, 'character')}`;
+        return `must be ${bound} ${formatCount(issue.maximum, 'character')}`;
       return `must be ${bound} ${issue.maximum}`;
     }
     case 'too_small': {
@@ -60,9 +58,10 @@ export function messageFor(issue: z.core.$ZodRawIssue): string | undefined {
         return 'must not be empty';
       }
       const bound = issue.inclusive === false ? 'above' : 'at least';
-      if (issue.origin === 'array') return `must have ${bound} ${countOf(issue.minimum, 'entry')}`;
+      if (issue.origin === 'array')
+        return `must have ${bound} ${formatCount(issue.minimum, 'entry')}`;
       if (issue.origin === 'string')
-        return `must be ${bound} ${countOf(issue.minimum, 'character')}`;
+        return `must be ${bound} ${formatCount(issue.minimum, 'character')}`;
       return `must be ${bound} ${issue.minimum}`;
     }
     case 'invalid_value':

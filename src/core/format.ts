@@ -187,3 +187,8 @@ export function formatRelative(from: Date, now: Date): string {
   if (Math.abs(diff) < 1000) return 'now';
   return diff < 0 ? `${shortSpan(-diff)} ago` : `in ${shortSpan(diff)}`;
 }
+
+/** `1 request`, `3 requests`: English plurals by `s`, which covers every word counted here. */
+export function formatCount(n: number | bigint, what: string): string {
+  return `${n} ${what}${Number(n) === 1 ? '' : 's'}`;
+}

@@ -2,10 +2,10 @@ import { type Dirent, mkdirSync, rmSync, statSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CustodyError, ExitCode } from '../core/errors.ts';
-import { formatRate } from '../core/format.ts';
+import { formatCount, formatRate } from '../core/format.ts';
 import type { CaseChoice, CommandInput, CommandOutput } from '../protocol/control.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
-import type { CommandHandlers } from './commands.ts';
+import type { CommandHandlers, ParsedInput } from './commands.ts';
 import type { EngineVideo } from './engine.ts';
 import type { EventLog } from './events/event-log.ts';
 import type { ServiceRestClient } from './service/rest-client.ts';
@@ -29,6 +29,7 @@ export type CommandContext = {
   approveRequest(id: string, by: string): Promise<{ state: string }>;
   denyRequest(id: string, reason: string, by: string): Promise<{ state: string }>;
   importIntegration(file: string, by: string): Promise<{ url: string; systemName: string }>;
+  demoRequest(input: ParsedInput<'demo.request'>): Promise<CommandOutput<'demo.request'>>;
   setLogging(change: CommandInput<'settings.logging'>, by: string): Promise<EngineState['logging']>;
   setSyncFolders(folders: unknown, by: string): Promise<EngineState['syncFolders']>;
 };
@@ -267,7 +268,7 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
         level: gaps.length > 0 ? 'warn' : 'info',
         kind: 'clip.exported',
         subject: cameraId,
-        message: `clip of ${cameraId} ${from} – ${to} exported to ${file}${gaps.length ? ` (${gaps.length} gap${gaps.length > 1 ? 's' : ''})` : ''}`,
+        message: `clip of ${cameraId} ${from} – ${to} exported to ${file}${gaps.length ? ` (${formatCount(gaps.length, 'gap')})` : ''}`,
         data: { cameraId, from, to, path: file, sha256, gaps, by: engine.operator.name },
       });
       return { path: file, bytes: statSync(file).size, sha256, gaps };
@@ -293,6 +294,10 @@ export function engineCommands(engine: CommandContext): CommandHandlers {
     'requests.deny': async ({ id, reason }) => {
       need('requests', 'denying a video request');
       return engine.denyRequest(id, reason, engine.operator.name);
+    },
+    'demo.request': async (input) => {
+      need('requests', 'asking for demo footage');
+      return engine.demoRequest(input);
     },
 
     'files.list': async ({ dir }) => {

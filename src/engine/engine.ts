@@ -12,7 +12,7 @@ import type { Integration, ServiceStatus } from '../protocol/service.ts';
 import { version } from '../version.ts';
 import type { EngineApi } from './api.ts';
 import { ChangeNotifier } from './change-notifier.ts';
-import { type CommandHandlers, runCommand } from './commands.ts';
+import { type CommandHandlers, type ParsedInput, runCommand } from './commands.ts';
 import { BufferStore } from './crypto/buffer-store.ts';
 import { KeyStore } from './crypto/key-store.ts';
 import { engineCommands } from './engine-commands.ts';
@@ -407,6 +407,7 @@ export class Engine implements EngineApi {
             ? { state: 'offline', reason: this.serviceProblem }
             : notConfigured,
       serviceUrl: this.serviceUrl,
+      embeddedService: this.embedded !== null,
       logging: this.logging,
       schedule: this.scheduleState,
       ffmpeg: this.ffmpeg,
@@ -526,6 +527,56 @@ export class Engine implements EngineApi {
       data: { changes, syncFolders: checked.map((folder) => folder.id), by },
     });
     return checked;
+  }
+
+  /** `custody request demo`: recent footage asked for as an investigator would, on the demo. */
+  async demoRequest(input: ParsedInput<'demo.request'>): Promise<CommandOutput<'demo.request'>> {
+    await this.serviceClient();
+    const embedded = this.embedded;
+    if (!embedded) {
+      throw new CustodyError(
+        `demo requests go through the embedded evidence service, and this engine ${this.serviceUrl ? `links to ${this.serviceUrl}` : 'has no service'}`,
+        'run the demo config (`npm start`, service.mode "embedded"); on a real service an investigator asks with `custody request create`',
+        ExitCode.badInput,
+      );
+    }
+    const known = this.cameras().map((camera) => camera.id);
+    const cameras = input.cameras ?? known;
+    const unknown = cameras.filter((id) => !known.includes(id));
+    if (cameras.length === 0 || unknown.length > 0) {
+      throw new CustodyError(
+        cameras.length === 0 ? 'this engine has no cameras' : `no camera ${unknown.join(', ')}`,
+        known.length > 0
+          ? `name cameras of this engine: ${known.join(', ')}`
+          : 'add cameras to the config',
+        ExitCode.badInput,
+      );
+    }
+    // Ending before the segment being written: footage still in it is not in the archive yet,
+    // and every demo request would end on a gap.
+    const segmentMs = Math.max(
+      ...this.options.loaded.config.cameras
+        .filter((camera) => cameras.includes(camera.id))
+        .map((camera) => camera.segmentSeconds * 1000),
+    );
+    const to = new Date(this.options.now().getTime() - segmentMs - 1000);
+    const from = new Date(to.getTime() - input.seconds * 1000);
+    const { askAsDemoInvestigator } = await import('./service/demo-investigator.ts');
+    const request = await askAsDemoInvestigator(embedded, {
+      cameras,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      reason: input.reason,
+    });
+    return {
+      id: request.id,
+      state: request.state,
+      cameras: request.cameras,
+      from: request.from,
+      to: request.to,
+      caseId: request.caseId,
+      requester: request.createdBy.name,
+    };
   }
 
   async approveRequest(id: string, by: string): Promise<{ state: string }> {

@@ -131,6 +131,23 @@ export const commandSchemas = {
     z.object({ id: z.string().min(1), reason: z.string().trim().min(1, 'say why it is denied') }),
     z.object({ state: z.string() }),
   ],
+  /** The demo investigator asks this workstation for recent footage (embedded service only). */
+  'demo.request': [
+    z.object({
+      cameras: z.array(z.string().min(1)).min(1).optional().describe('default: every camera'),
+      seconds: z.number().int().min(1).max(600).default(20),
+      reason: z.string().trim().min(1).max(2000).default('Demo request from custody request demo'),
+    }),
+    z.object({
+      id: z.string(),
+      state: z.string(),
+      cameras: z.array(z.string()),
+      from: isoTime,
+      to: isoTime,
+      caseId: z.string(),
+      requester: z.string(),
+    }),
+  ],
   /** A folder on the engine's machine, for the console's file picker. */
   'files.list': [
     z.object({ dir: z.string().min(1).optional().describe("default: the engine's folder") }),

@@ -126,6 +126,9 @@ export const engineStateSchema = z.object({
     .describe('where the engine writes, for the About pane'),
   connection: z.object({ state: connectionStateSchema, reason: z.string().nullable() }),
   serviceUrl: z.string().nullable().describe('the evidence service this engine is linked to'),
+  embeddedService: z
+    .boolean()
+    .describe('that service runs inside this engine (the demo, small sites): demo requests work'),
   logging: loggingSchema
     .required()
     .describe("the application log in force: the config's, under what an admin set in Settings"),

@@ -19,3 +19,19 @@ export function openCase(
     return found;
   });
 }
+
+/** Gives a workstation manage on a case (it files requested footage there), on the record. */
+export function grantSystem(
+  repo: Repository,
+  caseId: string,
+  systemId: string,
+  by: Principal,
+): void {
+  repo.grant(caseId, systemId, 'manage');
+  repo.addAudit({
+    caseId,
+    actor: by,
+    action: 'case.granted',
+    detail: { principalId: systemId, level: 'manage' },
+  });
+}

@@ -2,6 +2,7 @@ import { Box, Text, useApp, useInput, useWindowSize } from 'ink';
 import { useCallback, useRef, useState } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
+import { formatCount } from '../core/format.ts';
 import type { EngineApi } from '../engine/api.ts';
 import type { EngineState } from '../protocol/engine-state.ts';
 import { HelpOverlay } from './components/HelpOverlay.tsx';
@@ -29,9 +30,9 @@ export function workInFlight(state: EngineState): string[] {
     ['exporting', 'approved', 'delivering'].includes(r.state),
   ).length;
   const work: string[] = [];
-  if (running > 0) work.push(`${running} upload${running === 1 ? '' : 's'} running`);
+  if (running > 0) work.push(`${formatCount(running, 'upload')} running`);
   if (queued > 0) work.push(`${queued} queued`);
-  if (exporting > 0) work.push(`${exporting} request export${exporting === 1 ? '' : 's'}`);
+  if (exporting > 0) work.push(formatCount(exporting, 'request export'));
   return work;
 }
 

@@ -104,7 +104,10 @@ export function exactRange(fromIso: string, toIso: string): string {
   const day = (d: Date) => `${p(d.getMonth() + 1)}-${p(d.getDate())}`;
   const hms = (d: Date) => `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
   const toText = from.toDateString() === to.toDateString() ? hms(to) : `${day(to)} ${hms(to)}`;
-  return `${day(from)} ${hms(from)}–${toText} (${formatDuration(to.getTime() - from.getTime())})`;
+  const ms = to.getTime() - from.getTime();
+  // Tenths under ten seconds: ends are shown to the second, so 40–42 may be 1.2 s long.
+  const length = ms < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+  return `${day(from)} ${hms(from)}–${toText} (${length})`;
 }
 
 /** A range on one line: `11-25 14:03–14:10`, dates left out of the end when the same day. */

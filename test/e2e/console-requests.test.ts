@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, tempDir } from '../helpers/cli.ts';
-import { investigatorOnDemo } from '../helpers/service-process.ts';
+import { custody } from '../helpers/control.ts';
 import { TmuxSession } from '../helpers/tmux.ts';
 import { until } from '../helpers/until.ts';
 
@@ -9,8 +9,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * An operator approving one video request and denying another in the console, on the demo as
- * `npm start` runs it: the investigator is added to the demo's embedded service with
- * `custody server user add` and asks with `custody request create`, as the README shows.
+ * `npm start` runs it: the requests come from `custody request demo` in another terminal, as
+ * the README shows (the demo investigator asks through the embedded service's API).
  */
 describe('video requests in the console, in tmux', () => {
   it.each([
@@ -28,8 +28,21 @@ describe('video requests in the console, in tmux', () => {
           ...(noColor ? { NO_COLOR: '1' } : {}),
         });
         await tmux.waitFor('Demo workstation │ Ready', 30_000);
-        const site = await investigatorOnDemo(data);
-        const createRequest = (reason: string) => site.requestFootage(['lobby'], reason);
+        const createRequest = async (reason: string) => {
+          const asked = await custody(data, [
+            'request',
+            'demo',
+            '--cameras',
+            'lobby',
+            '--seconds',
+            '4',
+            '--reason',
+            reason,
+            '--json',
+          ]);
+          expect(asked.code, asked.stderr).toBe(0);
+          return (JSON.parse(asked.stdout) as { id: string }).id;
+        };
         // A few seconds of footage for the requests to ask for.
         await sleep(7000);
         const approveId = await createRequest('Break-in at the lobby');

@@ -130,15 +130,3 @@ export async function investigatorOn(
     },
   };
 }
-
-/** The demo's embedded service, once the engine on `dataDir` runs: an investigator on it. */
-export async function investigatorOnDemo(dataDir: string): Promise<Investigator> {
-  const status = JSON.parse(await cli(['status', '--json', '--data', dataDir])) as {
-    serviceUrl: string;
-  };
-  const service = path.join(dataDir, 'service');
-  const { systemId } = JSON.parse(readFileSync(path.join(service, 'workstation.json'), 'utf8')) as {
-    systemId: string;
-  };
-  return investigatorOn(service, status.serviceUrl, systemId);
-}

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatRate } from '../../core/format.ts';
+import { formatCount, formatRate } from '../../core/format.ts';
 import { isUndecided } from '../../core/request-state.ts';
 import { runningStates } from '../../core/upload-state.ts';
 import type { ConnectionState, EngineState } from '../../protocol/engine-state.ts';
@@ -56,7 +56,7 @@ export function statusSegments(state: EngineState, now: Date): string[][] {
     ? `${shortRate(schedule.bytesPerSecond)} til ${next}→${shortRate(schedule.nextBytesPerSecond)}`
     : `${shortRate(schedule.bytesPerSecond)} always`;
   const shortWindow = next ? `→${next}` : '';
-  const longReq = `${f.requests} open request${f.requests === 1 ? '' : 's'}`;
+  const longReq = `${formatCount(f.requests, 'open request')}`;
   const shortReq = `${f.requests} req`;
   const longUp = `${f.running} uploading, ${f.queued} queued`;
   const midUp = `${f.running} up ${f.queued} q`;

@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import { exportSize, exportTotal } from '../../core/export-progress.ts';
+import { formatCount } from '../../core/format.ts';
 import { isUndecided } from '../../core/request-state.ts';
 import type { EngineState, RequestCameraView, RequestView } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
@@ -138,6 +139,12 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
           Requests from investigators appear here the moment they arrive; their footage is exported
           into the encrypted buffer at once, then waits for approve (a) or deny (d).
         </Text>
+        {state.embeddedService ? (
+          <Text color={theme.muted} wrap="wrap">
+            Trying the demo? `npm run demo:request` (or `custody request demo`) in another terminal
+            asks for the last 20 seconds of every camera, as an investigator would.
+          </Text>
+        ) : null}
       </Box>
     );
   }
@@ -214,7 +221,7 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
         </Text>
       ) : (
         <Text color={theme.muted} wrap="truncate">
-          {`${requests.length} requests, ${undecided} waiting for a decision${filter.label ? ` · ${filter.label}` : ''}`}
+          {`${formatCount(requests.length, 'request')}, ${undecided} waiting for a decision${filter.label ? ` · ${filter.label}` : ''}`}
         </Text>
       )}
     </Box>
@@ -245,7 +252,7 @@ function cameraLines(cam: RequestCameraView, width: number, theme: Theme): Line[
   const gaps =
     cam.gaps.length === 0
       ? 'no gaps'
-      : `${cam.gaps.length} gap${cam.gaps.length === 1 ? '' : 's'}: ${cam.gaps
+      : `${formatCount(cam.gaps.length, 'gap')}: ${cam.gaps
           .map((g) => exactRange(g.from, g.to))
           .join(', ')}`;
   const facts = [gaps, cam.sha256 ? `sha256 ${cam.sha256.slice(0, 12)}…` : null, cam.error];

@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { formatBytes, formatRate } from '../../core/format.ts';
+import { formatBytes, formatCount, formatRate } from '../../core/format.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { CaseChoice } from '../../protocol/control.ts';
@@ -276,7 +276,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
             <Text color={problems.length === 0 ? theme.ok : theme.error} wrap="truncate">
               {problems.length === 0
                 ? `✓ valid: ${parseSchedule(mode.text).ok ? mode.text.split(';').filter((e) => e.trim()).length : 0} entries; no entry matching means unlimited`
-                : `✗ ${problems.length} problem${problems.length === 1 ? '' : 's'}`}
+                : `✗ ${formatCount(problems.length, 'problem')}`}
             </Text>
           </Box>
         );
@@ -424,7 +424,7 @@ async function addFiles(
   label: string,
   setNotice: (n: Notice) => void,
 ) {
-  setNotice({ text: `Adding ${paths.length} path${paths.length === 1 ? '' : 's'}…`, error: false });
+  setNotice({ text: `Adding ${formatCount(paths.length, 'path')}…`, error: false });
   try {
     const added = await api.run('uploads.add', { paths, caseChoice });
     const ok = added.filter((a) => a.ok).length;
@@ -432,7 +432,7 @@ async function addFiles(
     setNotice({
       text:
         refused.length === 0
-          ? `Added ${ok} file${ok === 1 ? '' : 's'} into ${label}`
+          ? `Added ${formatCount(ok, 'file')} into ${label}`
           : `Added ${ok}, refused ${refused.length}: ${refused
               .map((r) => `${r.path} — ${r.ok ? '' : r.error}`)
               .join('; ')}`,

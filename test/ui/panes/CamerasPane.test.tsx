@@ -231,7 +231,7 @@ describe('CamerasPane', () => {
     // reports gaps; either way the pane shows its answer, never a stack.
     await waitForFrame(screen.frame, /Refused: [\s\S]+ — |Wrote [\s\S]+sha256/, 20_000);
     const call = calls.find((c) => c.command === 'clip.export');
-    expect((call?.input as { out: string }).out).toMatch(
+    expect((call?.input as { out?: string } | undefined)?.out).toMatch(
       new RegExp(`^${engine.state().dataDir}/clips/lobby-\\d{8}-\\d{6}\\.mp4$`),
     );
     unsubscribe();

@@ -226,7 +226,16 @@ describe('InboxPane', () => {
   });
 
   it('says where requests come from when there are none', async () => {
-    const { screen } = await mount((s) => ({ ...s, requests: [] }));
+    const { screen } = await mount((s) => ({ ...s, requests: [], embeddedService: false }));
     expect(screen.frame()).toContain('No requests. Service:');
+    expect(screen.frame()).not.toContain('demo:request');
+  });
+
+  it('tells how to see a request on the demo when the service runs in the engine', async () => {
+    const { screen } = await mount((s) => ({ ...s, requests: [], embeddedService: true }));
+    expect(screen.frame()).toMatch(
+      /Trying the demo\? `npm run demo:request` \(or `custody request\s+demo`\)/,
+    );
+    expect(expectFits(screen.frame(), 80, 21)).toEqual([]);
   });
 });
