@@ -540,43 +540,8 @@ export class Engine implements EngineApi {
         ExitCode.badInput,
       );
     }
-    const known = this.cameras().map((camera) => camera.id);
-    const cameras = input.cameras ?? known;
-    const unknown = cameras.filter((id) => !known.includes(id));
-    if (cameras.length === 0 || unknown.length > 0) {
-      throw new CustodyError(
-        cameras.length === 0 ? 'this engine has no cameras' : `no camera ${unknown.join(', ')}`,
-        known.length > 0
-          ? `name cameras of this engine: ${known.join(', ')}`
-          : 'add cameras to the config',
-        ExitCode.badInput,
-      );
-    }
-    // Ending before the segment being written: footage still in it is not in the archive yet,
-    // and every demo request would end on a gap.
-    const segmentMs = Math.max(
-      ...this.options.loaded.config.cameras
-        .filter((camera) => cameras.includes(camera.id))
-        .map((camera) => camera.segmentSeconds * 1000),
-    );
-    const to = new Date(this.options.now().getTime() - segmentMs - 1000);
-    const from = new Date(to.getTime() - input.seconds * 1000);
-    const { askAsDemoInvestigator } = await import('./service/demo-investigator.ts');
-    const request = await askAsDemoInvestigator(embedded, {
-      cameras,
-      from: from.toISOString(),
-      to: to.toISOString(),
-      reason: input.reason,
-    });
-    return {
-      id: request.id,
-      state: request.state,
-      cameras: request.cameras,
-      from: request.from,
-      to: request.to,
-      caseId: request.caseId,
-      requester: request.createdBy.name,
-    };
+    const { demoRequest } = await import('./service/demo-investigator.ts');
+    return demoRequest(embedded, this.options.loaded.config.cameras, input, this.options.now());
   }
 
   async approveRequest(id: string, by: string): Promise<{ state: string }> {

@@ -6,19 +6,67 @@
  * Only on the embedded service, and with no standing credential: the account, "Demo
  * investigator", holds a key for the one call and loses it right after.
  */
+import { CustodyError, ExitCode } from '../../core/errors.ts';
+import type { CommandOutput } from '../../protocol/control.ts';
 import type { VideoRequest } from '../../protocol/service.ts';
 import { issueKey } from '../../server/keys.ts';
 import { grantSystem, openCase } from '../../server/open-case.ts';
 import type { Repository } from '../../server/repository.ts';
+import type { ParsedInput } from '../commands.ts';
 import type { EmbeddedService } from './embedded.ts';
 import { ServiceRestClient } from './rest-client.ts';
 
 export const DEMO_INVESTIGATOR = 'Demo investigator';
 export const DEMO_CASE = 'Demo case';
 
-export type DemoAsk = { cameras: string[]; from: string; to: string; reason: string };
+type Camera = { id: string; segmentSeconds: number };
 
-export async function askAsDemoInvestigator(
+/** The last `seconds` of the chosen cameras (all by default), asked for as the demo investigator. */
+export async function demoRequest(
+  embedded: EmbeddedService,
+  cameras: readonly Camera[],
+  input: ParsedInput<'demo.request'>,
+  now: Date,
+): Promise<CommandOutput<'demo.request'>> {
+  const known = cameras.map((camera) => camera.id);
+  const chosen = input.cameras ?? known;
+  const unknown = chosen.filter((id) => !known.includes(id));
+  if (chosen.length === 0 || unknown.length > 0) {
+    throw new CustodyError(
+      chosen.length === 0 ? 'this engine has no cameras' : `no camera ${unknown.join(', ')}`,
+      known.length > 0
+        ? `name cameras of this engine: ${known.join(', ')}`
+        : 'add cameras to the config',
+      ExitCode.badInput,
+    );
+  }
+  // Ending before the segment being written: footage still in it is not in the archive yet,
+  // and every demo request would end on a gap.
+  const segmentMs = Math.max(
+    ...cameras.filter((camera) => chosen.includes(camera.id)).map((c) => c.segmentSeconds * 1000),
+  );
+  const to = new Date(now.getTime() - segmentMs - 1000);
+  const from = new Date(to.getTime() - input.seconds * 1000);
+  const request = await askAsDemoInvestigator(embedded, {
+    cameras: chosen,
+    from: from.toISOString(),
+    to: to.toISOString(),
+    reason: input.reason,
+  });
+  return {
+    id: request.id,
+    state: request.state,
+    cameras: request.cameras,
+    from: request.from,
+    to: request.to,
+    caseId: request.caseId,
+    requester: request.createdBy.name,
+  };
+}
+
+type DemoAsk = { cameras: string[]; from: string; to: string; reason: string };
+
+async function askAsDemoInvestigator(
   embedded: EmbeddedService,
   ask: DemoAsk,
 ): Promise<VideoRequest> {
