@@ -1,22 +1,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CustodyError } from '../../src/core/errors.ts';
 import { DEMO_INVESTIGATOR } from '../../src/engine/service/demo-investigator.ts';
 import { SqliteRepository } from '../../src/server/sqlite-repository.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { refusal } from '../helpers/refusal.ts';
 import { until } from '../helpers/until.ts';
 import { siteCamera } from '../helpers/video.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
-
-async function refusal(work: Promise<unknown>): Promise<CustodyError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CustodyError);
-  return err as CustodyError;
-}
 
 /** `custody request demo` on the demo's embedded service, with a real camera and ffmpeg. */
 describe('the demo investigator', () => {

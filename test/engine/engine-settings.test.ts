@@ -11,22 +11,13 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CustodyError } from '../../src/core/errors.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { refusal } from '../helpers/refusal.ts';
 import { type ServiceProcess, startServiceProcess } from '../helpers/service-process.ts';
 import { until } from '../helpers/until.ts';
 
 type TestEngine = Awaited<ReturnType<typeof openTestEngine>>;
-
-async function refusal(work: Promise<unknown>): Promise<CustodyError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CustodyError);
-  return err as CustodyError;
-}
 
 const unlinked = { service: { mode: 'none' }, cameras: [], docks: [], syncFolders: [] };
 

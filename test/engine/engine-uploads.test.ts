@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CustodyError } from '../../src/core/errors.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { TusClient } from '../../src/engine/uploads/tus-client.ts';
 import { openTestEngine } from '../helpers/engine.ts';
+import { refusal } from '../helpers/refusal.ts';
 import { until } from '../helpers/until.ts';
 import { startTusPeer } from './uploads/tus-peer.ts';
 
@@ -15,15 +15,6 @@ const sha256 = (file: string) => createHash('sha256').update(readFileSync(file))
 
 async function ready(engine: Engine): Promise<void> {
   await until('the service link', () => engine.state().connection.state === 'ready');
-}
-
-async function caught(work: Promise<unknown>): Promise<CustodyError> {
-  const err = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(CustodyError);
-  return err as CustodyError;
 }
 
 // No cameras: these tests are about uploads, and four demo recorders would only slow them.
@@ -112,7 +103,7 @@ describe('the engine runs uploads', () => {
     await engine.run('bandwidth.set', { bytesPerSecond: 'schedule' });
     expect(engine.state().uploads).toMatchObject({ cap: null, capSource: 'schedule' });
 
-    const bad = await caught(
+    const bad = await refusal(
       engine.run('schedule.set', { entries: ['Mon-Fri 08:00-18:00 2M', 'Sun 25:00-26:00 1M'] }),
     );
     expect(bad.exitCode).toBe(2);
@@ -122,7 +113,7 @@ describe('the engine runs uploads', () => {
     await engine.run('schedule.set', { entries: ['* 00:00-23:59 off'] });
     expect(engine.state().uploads.cap).toBe(0);
     await engine.run('concurrency.set', { concurrency: 9 });
-    const badConcurrency = await caught(engine.run('concurrency.set', { concurrency: 27 }));
+    const badConcurrency = await refusal(engine.run('concurrency.set', { concurrency: 27 }));
     expect(badConcurrency.exitCode).toBe(2);
     expect(badConcurrency.what).toMatch(/concurrency/);
 
@@ -214,7 +205,7 @@ describe('the engine runs uploads', () => {
       ['zz-folder', 'dir', 0],
       ['a.mp4', 'file', 3],
     ]);
-    const bad = await caught(test.engine.run('files.list', { dir: path.join(folder, 'a.mp4') }));
+    const bad = await refusal(test.engine.run('files.list', { dir: path.join(folder, 'a.mp4') }));
     expect(bad.exitCode).toBe(2);
     expect(bad.message).toMatch(/cannot list .*a\.mp4 \(ENOTDIR\) — pick a folder, not a file/);
   });
@@ -237,11 +228,11 @@ describe('the engine runs uploads', () => {
     test = await openTestEngine({ ...quiet, operator: 'guest' });
     const file = path.join(test.dir, 'x.bin');
     writeFileSync(file, 'x');
-    const refused = await caught(test.engine.run('uploads.add', { paths: [file] }));
+    const refused = await refusal(test.engine.run('uploads.add', { paths: [file] }));
     expect(refused.exitCode).toBe(3);
     expect(refused.what).toMatch(/Upload privilege.*"guest"/);
     expect(
-      (await caught(test.engine.run('bandwidth.set', { bytesPerSecond: null }))).exitCode,
+      (await refusal(test.engine.run('bandwidth.set', { bytesPerSecond: null }))).exitCode,
     ).toBe(3);
   });
 });
