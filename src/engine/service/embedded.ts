@@ -4,7 +4,6 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { createAccount } from '../../server/keys.ts';
 import { createServer, type RunningServer } from '../../server/server.ts';
-import { jsonOrUndefined } from './rest-client.ts';
 
 /** The embedded workstation's own account; the key never leaves this 0600 file. */
 const accountSchema = z.object({ systemId: z.string(), apiKey: z.string() });
@@ -13,16 +12,6 @@ export type EmbeddedService = {
   server: RunningServer;
   integration: { url: string; apiKey: string; systemId: string };
 };
-
-const accountFileIn = (serviceDir: string) => path.join(serviceDir, 'workstation.json');
-
-/** The workstation's account on the embedded service in `serviceDir`, once it has one. */
-export function embeddedAccount(serviceDir: string): z.infer<typeof accountSchema> | undefined {
-  const file = accountFileIn(serviceDir);
-  if (!existsSync(file)) return undefined;
-  const saved = accountSchema.safeParse(jsonOrUndefined(readFileSync(file, 'utf8')));
-  return saved.success ? saved.data : undefined;
-}
 
 /**
  * Starts the reference service in-process (the demo and small sites) and associates this
@@ -40,21 +29,20 @@ export async function startEmbeddedService(options: {
     port: options.port,
     logger: options.logger,
   });
-  const saved = embeddedAccount(options.dataDir);
-  if (saved && server.repository.getPrincipal(saved.systemId)?.active) {
-    return { server, integration: { url: server.url, ...saved } };
+  const accountFile = path.join(options.dataDir, 'workstation.json');
+  const saved = existsSync(accountFile)
+    ? accountSchema.safeParse(JSON.parse(readFileSync(accountFile, 'utf8')))
+    : undefined;
+  if (saved?.success && server.repository.getPrincipal(saved.data.systemId)?.active) {
+    return { server, integration: { url: server.url, ...saved.data } };
   }
   const { principal, key } = createAccount(server.repository, {
     kind: 'system',
     name: options.workstation,
     role: null,
   });
-  writeFileSync(
-    accountFileIn(options.dataDir),
-    `${JSON.stringify({ systemId: principal.id, apiKey: key })}\n`,
-    {
-      mode: 0o600,
-    },
-  );
+  writeFileSync(accountFile, `${JSON.stringify({ systemId: principal.id, apiKey: key })}\n`, {
+    mode: 0o600,
+  });
   return { server, integration: { url: server.url, systemId: principal.id, apiKey: key } };
 }

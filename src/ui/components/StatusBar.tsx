@@ -56,7 +56,7 @@ export function statusSegments(state: EngineState, now: Date): string[][] {
     ? `${shortRate(schedule.bytesPerSecond)} til ${next}→${shortRate(schedule.nextBytesPerSecond)}`
     : `${shortRate(schedule.bytesPerSecond)} always`;
   const shortWindow = next ? `→${next}` : '';
-  const longReq = `${formatCount(f.requests, 'open request')}`;
+  const longReq = formatCount(f.requests, 'open request');
   const shortReq = `${f.requests} req`;
   const longUp = `${f.running} uploading, ${f.queued} queued`;
   const midUp = `${f.running} up ${f.queued} q`;
