@@ -204,9 +204,10 @@ export function Form({
               </Text>
             </Text>
             {error ? (
-              <Text color={theme.error} wrap="truncate">
-                {`  ${' '.repeat(labelWidth)}! ${error}`}
-              </Text>
+              // Wrapped, not cut: the message says what to write, and 80 columns hold little.
+              <Box paddingLeft={labelWidth + 2}>
+                <Text color={theme.error} wrap="wrap">{`! ${error}`}</Text>
+              </Box>
             ) : null}
           </Box>
         );

@@ -36,6 +36,13 @@ export function nextCap(cap: number | null, direction: 1 | -1): number | null {
   return [...capSteps].reverse().find((s) => value(s) < current) ?? 0;
 }
 
+/** `1 entry`, `3 entries` of a schedule that parsed. */
+function entryCount(text: string): string {
+  const parsed = parseSchedule(text);
+  const n = parsed.ok ? parsed.schedule.entries.length : 0;
+  return n === 1 ? '1 entry' : `${n} entries`;
+}
+
 /** Schedule errors as the editor shows them, one line each. */
 export function scheduleProblems(text: string): string[] {
   const result = parseSchedule(text);
@@ -244,7 +251,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
         const problems = scheduleProblems(mode.text);
         return (
           <Box flexDirection="column" borderStyle="single" paddingX={1}>
-            <Text bold wrap="truncate">
+            <Text bold wrap="wrap">
               Schedule: entries separated by ; — first match wins, e.g. Mon-Fri 08:00-18:00 2M
             </Text>
             <Form
@@ -275,7 +282,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
             />
             <Text color={problems.length === 0 ? theme.ok : theme.error} wrap="truncate">
               {problems.length === 0
-                ? `✓ valid: ${parseSchedule(mode.text).ok ? mode.text.split(';').filter((e) => e.trim()).length : 0} entries; no entry matching means unlimited`
+                ? `✓ valid: ${entryCount(mode.text)}; no entry matching means unlimited`
                 : `✗ ${formatCount(problems.length, 'problem')}`}
             </Text>
           </Box>

@@ -87,7 +87,9 @@ describe('UploadsPane', () => {
     await screen.press(keys.enter);
     expect(calls.some((c) => c.command === 'schedule.set')).toBe(false);
     screen.stdin.write(ctrlU);
-    await type(screen, 'Mon-Fri 08:00-18:00 2M; Sat,Sun off');
+    await type(screen, 'Mon-Fri 08:00-18:00 2M');
+    expect(screen.frame()).toContain('✓ valid: 1 entry;');
+    await type(screen, '; Sat,Sun off');
     expect(screen.frame()).toContain('✓ valid: 2 entries');
     await screen.press(keys.enter);
     await waitForFrame(screen.frame, 'Schedule saved:');
