@@ -204,10 +204,9 @@ export function Form({
               </Text>
             </Text>
             {error ? (
-              // Wrapped, not cut: the message says what to write, and 80 columns hold little.
-              <Box paddingLeft={labelWidth + 2}>
-                <Text color={theme.error} wrap="wrap">{`! ${error}`}</Text>
-              </Box>
+              <Text color={theme.error} wrap="truncate">
+                {`  ${' '.repeat(labelWidth)}! ${error}`}
+              </Text>
             ) : null}
           </Box>
         );

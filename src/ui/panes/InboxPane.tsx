@@ -151,7 +151,8 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
 
   const c = columns(width);
   const header = `  ${cell('State', c.state)} ${cell('Requester', c.requester)} ${cell('Case', c.caseId)} ${cell('Cams', c.cams)} ${cell('Range', c.range)} ${cell('Age', c.age)} ${cell('Expires', c.expires)}`;
-  const footerRows = 2 + (mode.kind === 'deny' ? 4 : 0);
+  // The deny box: border, title, the reason, its error (kept free: it comes and goes), the keys.
+  const footerRows = 2 + (mode.kind === 'deny' ? 5 : 0);
   // The details box is bordered with one column of padding each side.
   const detail = details && selected ? detailLines(selected, width - 4, theme, now) : [];
   const detailRows = detail.length > 0 ? Math.min(detail.length + 2, height - 5) : 0;

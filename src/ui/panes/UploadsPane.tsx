@@ -239,7 +239,9 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
       : `cap ${shortRate(uploads.cap)}${uploads.capSource === 'override' ? ' man' : ' sched'} · ↑${rate > 0 ? shortRate(rate) : '0'} · ${running} run ${counts.queued ?? 0} q ${counts.failed ?? 0} fail · ${shortBytes(uploads.bytesLeft ?? 0)} left · ETA ${eta(uploads.etaMs ?? null)} · conc ${uploads.concurrency}`;
 
   const dialog = renderDialog();
-  const dialogRows = dialog ? (mode.kind === 'schedule' ? 6 : 5) : 0;
+  // Border, title, the field, its error (kept free: the error comes and goes as you type), the
+  // keys, and the schedule's verdict.
+  const dialogRows = dialog ? (mode.kind === 'schedule' ? 7 : 6) : 0;
   const bodyRows = Math.max(
     1,
     height - 3 - dialogRows - (selected?.error || selected?.pauseReason ? 1 : 0),
@@ -251,8 +253,8 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
         const problems = scheduleProblems(mode.text);
         return (
           <Box flexDirection="column" borderStyle="single" paddingX={1}>
-            <Text bold wrap="wrap">
-              Schedule: entries separated by ; — first match wins, e.g. Mon-Fri 08:00-18:00 2M
+            <Text bold wrap="truncate">
+              Schedule: entries split by ;, first match wins · e.g. Mon-Fri 08:00-18:00 2M
             </Text>
             <Form
               fields={[{ id: 'text', label: 'Schedule' }]}

@@ -89,29 +89,3 @@ describe('Form', () => {
     screen.instance.unmount();
   });
 });
-
-describe('Form errors', () => {
-  it('wraps a long error under its field instead of cutting the fix off', async () => {
-    const message =
-      'entry 1 "Mon-Fri 08:00-25:00 2M": expected a time HH:MM (00:00 to 24:00), not "25:00"';
-    const screen = await renderSized(
-      <Form
-        fields={[{ id: 'schedule', label: 'Schedule' }]}
-        values={{ schedule: 'Mon-Fri 08:00-25:00 2M' }}
-        onChange={() => {}}
-        errors={{ schedule: message }}
-        submitLabel="Save"
-        onCancel={() => {}}
-        onSubmit={() => {}}
-      />,
-      40,
-      10,
-    );
-    const frame = screen.frame();
-    // Every word of it, indented under the value, no line past the edge.
-    expect(frame.replace(/\s+/g, ' ')).toContain(`! ${message}`);
-    expect(frame.split('\n').filter((line) => line.includes('!'))[0]).toMatch(/^ {10,}! entry 1/);
-    for (const line of frame.split('\n')) expect(line.length).toBeLessThanOrEqual(40);
-    screen.instance.unmount();
-  });
-});

@@ -189,6 +189,23 @@ describe('InboxPane', () => {
     await waitForFrame(screen.frame, /no video request req-1/);
   });
 
+  it('keeps the header, the list and every line of the deny form with a full list', async () => {
+    const many = Array.from({ length: 30 }, (_, i) =>
+      requestFixture({ id: `req-${i + 1}`, caseId: `CASE-${i + 1}` }),
+    );
+    const { screen } = await mount((s) => withRequests(s, many));
+    await screen.press('d');
+    await screen.press(keys.enter);
+    const frame = screen.frame();
+    expect(frame).toMatch(/^ {2}State\s+Requester\s+Case/m);
+    expect(frame).toMatch(/^> held\s+Det\. Jane Moss\s+CASE-1\s/m);
+    expect(frame).toContain('Deny req-1: the footage is destroyed and never sent');
+    expect(frame).toMatch(/> Reason\s+/);
+    expect(frame).toContain('! say why it is denied');
+    expect(frame).toContain('Enter deny');
+    expect(expectFits(frame, 80, 21)).toEqual([]);
+  });
+
   it('refuses to decide twice, and tells an operator without the privilege why', async () => {
     const first = await mount((s) => s);
     await first.screen.press(keys.down);

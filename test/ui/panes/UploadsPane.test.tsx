@@ -96,6 +96,37 @@ describe('UploadsPane', () => {
     expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 2M', 'Sat,Sun off']);
   });
 
+  it('keeps every line of a dialog and of the list above it with a full list and an error', async () => {
+    const { screen, engine, dir } = await mount();
+    await engine.run('bandwidth.set', { bytesPerSecond: 0 });
+    const folder = path.join(dir, 'many');
+    mkdirSync(folder);
+    for (let i = 0; i < 30; i++) writeFileSync(path.join(folder, `f${i}.mp4`), 'x');
+    await engine.run('uploads.add', { paths: [folder] });
+    await waitForFrame(screen.frame, 'All files (30)');
+    const whole = (frame: string) => {
+      expect(frame).toContain('[All files (30)]');
+      expect(frame).toMatch(/^ {2}Name\s+Source\s+Case/m);
+      expect(expectFits(frame, 80, 21)).toEqual([]);
+    };
+
+    await screen.press('s');
+    screen.stdin.write(ctrlU);
+    await type(screen, 'Mon-Fri 25:00-18:00 2M');
+    whole(screen.frame());
+    expect(screen.frame()).toMatch(/> Schedule Mon-Fri 25:00-18:00 2M/);
+    expect(screen.frame()).toContain('! entry 1');
+    expect(screen.frame()).toContain('✗ 1 problem');
+    await screen.press(keys.escape);
+
+    await screen.press('c');
+    screen.stdin.write(ctrlU);
+    await type(screen, '99');
+    whole(screen.frame());
+    expect(screen.frame()).toMatch(/> Concurrency\s+99/);
+    expect(screen.frame()).toContain('! a whole number from 1 to 26');
+  });
+
   it('picks files in the browser: opens folders, marks with Space, takes them with Enter', async () => {
     const { screen, calls, engine, dir } = await mount();
     await engine.run('bandwidth.set', { bytesPerSecond: 0 });
