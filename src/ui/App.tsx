@@ -23,6 +23,10 @@ import { useTheme } from './theme.ts';
 /** Status bar, tab bar and key line take one row each. */
 const chromeRows = 3;
 
+/** The smallest terminal every pane is laid out for. */
+export const minColumns = 80;
+export const minRows = 24;
+
 /** Work that quitting would interrupt (or, attached, leave running unseen). */
 export function workInFlight(state: EngineState): string[] {
   const { running, queued } = statusFigures(state);
@@ -66,11 +70,24 @@ export function App({
     setCapturing(on ? keys : null);
   }, []);
 
+  const tooSmall = columns < minColumns || rows < minRows;
+
   useInput(
     (input, key) => {
       if (quitting) {
         if (input === 'y' || input === 'Y') exit();
         else if (input === 'n' || input === 'N' || key.escape) setQuitting(null);
+        return;
+      }
+      const quit = () => {
+        // Attached, quitting stops nothing: the engine goes on with the work.
+        const work = attachedTo ? [] : workInFlight(store.getState().engine);
+        if (work.length === 0) exit();
+        else setQuitting(work);
+      };
+      // Too small to see what a key would do, even to a form on screen before: only q.
+      if (tooSmall) {
+        if (input === 'q') quit();
         return;
       }
       if (help) {
@@ -79,12 +96,8 @@ export function App({
       }
       if (capturingNow.current) return;
       if (input === '?') setHelp(true);
-      else if (input === 'q') {
-        // Attached, quitting stops nothing: the engine goes on with the work.
-        const work = attachedTo ? [] : workInFlight(store.getState().engine);
-        if (work.length === 0) exit();
-        else setQuitting(work);
-      } else {
+      else if (input === 'q') quit();
+      else {
         const next = tabForKey(input);
         if (next) setTab(next);
       }
@@ -98,7 +111,7 @@ export function App({
     api,
     width: columns,
     height: paneHeight,
-    active: !help && !quitting,
+    active: !help && !quitting && !tooSmall,
     onCapture,
   };
   const pane = (() => {
@@ -118,26 +131,45 @@ export function App({
     }
   })();
 
+  const quitLine = quitting
+    ? `Quit? y/n — ${quitting.join(', ')} (they go on when the engine starts again)`
+    : null;
   return (
     <Box flexDirection="column" width={columns} height={rows}>
-      <StatusBar state={state} columns={columns} />
-      <TabBar active={tab} />
-      <Box flexDirection="column" height={paneHeight} overflow="hidden">
-        {help ? <HelpOverlay /> : null}
-        {/* Hidden, not unmounted, under the help: an open wizard keeps what was typed. */}
-        <Box display={help ? 'none' : 'flex'} flexDirection="column" height={paneHeight}>
-          {pane}
-        </Box>
-      </Box>
-      {quitting ? (
-        <Box width="100%">
-          <Text wrap="truncate" bold color={theme.warn}>
-            {`Quit? y/n — ${quitting.join(', ')} (they go on when the engine starts again)`}
+      {tooSmall ? (
+        <Box flexDirection="column">
+          <Text wrap="wrap" bold color={theme.warn}>
+            {`This terminal is ${columns}x${rows}; the console needs at least ${minColumns}x${minRows}. Enlarge it to go on, or press q to quit.`}
           </Text>
+          {quitLine ? <Text wrap="wrap">{quitLine}</Text> : null}
         </Box>
-      ) : (
-        <KeyHints hints={capturing ?? bottomLineKeys(tab)} />
-      )}
+      ) : null}
+      {/* Hidden, not unmounted, while too small: a wizard half filled in is there once it grows. */}
+      <Box
+        display={tooSmall ? 'none' : 'flex'}
+        flexDirection="column"
+        width={columns}
+        height={rows}
+      >
+        <StatusBar state={state} columns={columns} />
+        <TabBar active={tab} />
+        <Box flexDirection="column" height={paneHeight} overflow="hidden">
+          {help ? <HelpOverlay /> : null}
+          {/* Hidden, not unmounted, under the help: an open wizard keeps what was typed. */}
+          <Box display={help ? 'none' : 'flex'} flexDirection="column" height={paneHeight}>
+            {pane}
+          </Box>
+        </Box>
+        {quitLine ? (
+          <Box width="100%">
+            <Text wrap="truncate" bold color={theme.warn}>
+              {quitLine}
+            </Text>
+          </Box>
+        ) : (
+          <KeyHints hints={capturing ?? bottomLineKeys(tab)} />
+        )}
+      </Box>
     </Box>
   );
 }

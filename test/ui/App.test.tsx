@@ -138,6 +138,30 @@ describe.each([
     await expect(exited).resolves.toBeUndefined();
   });
 
+  it('says when the terminal is too small, and keeps a half-filled wizard until it grows', async () => {
+    const { screen } = await open();
+    await screen.press('2');
+    await screen.press(keys.enter);
+    await type(screen, 'Parcel left');
+    screen.stdout.resize(60, 18);
+    const small = await waitForFrame(screen.frame, 'This terminal is 60x18');
+    expect(small.replace(/\s+/g, ' ')).toContain(
+      'the console needs at least 80x24. Enlarge it to go on, or press q to quit.',
+    );
+    expectFits(small, 60, 18);
+    // Keys would act on a screen nobody sees: they wait.
+    await screen.press('1');
+    screen.stdout.resize(columns, rows);
+    const back = await waitForFrame(screen.frame, 'Snapshot from Front lobby');
+    expect(back).toContain('Parcel left');
+    expect(back).toContain('[2 Cameras]');
+    screen.stdout.resize(79, rows);
+    await waitForFrame(screen.frame, `This terminal is 79x${rows}`);
+    const exited = screen.instance.waitUntilExit();
+    await screen.press('q');
+    await expect(exited).resolves.toBeUndefined();
+  });
+
   it('sends digits and q to an open wizard, and Esc closes it', async () => {
     const { screen } = await open();
     await screen.press('2');
