@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { configJsonSchema } from '../config/json-schema.ts';
 import { loadConfig } from '../config/load.ts';
+import { formatCount } from '../core/format.ts';
 import { configPath, globalOptions } from './context.ts';
 import { printJson } from './output.ts';
 
@@ -21,7 +22,7 @@ export function registerConfig(program: Command): void {
       }
       const { config: c } = loaded;
       process.stdout.write(
-        `${loaded.file}: ok — ${c.cameras.length} cameras, ${c.docks.length} docks, ${c.syncFolders.length} sync folders, service ${c.service.mode}\n`,
+        `${loaded.file}: ok — ${formatCount(c.cameras.length, 'camera')}, ${formatCount(c.docks.length, 'dock')}, ${formatCount(c.syncFolders.length, 'sync folder')}, service ${c.service.mode}\n`,
       );
     });
 

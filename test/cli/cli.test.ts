@@ -1,10 +1,31 @@
+import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { custodyEventSchema } from '../../src/protocol/events.ts';
-import { collect, repoRoot, runCli, startCli, tempDir, waitForOutput } from '../helpers/cli.ts';
+import {
+  cliPath,
+  collect,
+  repoRoot,
+  runCli,
+  startCli,
+  tempDir,
+  waitForOutput,
+} from '../helpers/cli.ts';
 
 const example = path.join(repoRoot, 'config.example.json');
+
+/** The program under a Node that reports `version`, as an older system node would. */
+function asNode(version: string, args: string[]) {
+  const pretend = `Object.defineProperty(process.versions, 'node', { value: '${version}' })`;
+  return new Promise<{ code: number; stderr: string; stdout: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(pretend)}`, cliPath, ...args],
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    );
+  });
+}
 
 describe('custody CLI', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -26,6 +47,18 @@ describe('custody CLI', () => {
     const result = await runCli(['frobnicate']);
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('frobnicate');
+  });
+
+  it('says the Node is too old before anything loads, without a stack', async () => {
+    for (const version of ['20.19.0', '22.12.0']) {
+      const old = await asNode(version, ['status']);
+      expect(old.code).toBe(1);
+      expect(old.stderr).toBe(
+        `custody: Node ${version} is too old; custody needs Node 22.13 or newer (for node:sqlite) — run it through npm (npm start, npm run custody -- …), which uses the Node 24 the project pins, or put node_modules/.bin first on PATH\n`,
+      );
+    }
+    const enough = await asNode('22.13.0', ['--version']);
+    expect(enough).toMatchObject({ code: 0, stdout: '0.1.0\n' });
   });
 
   it('says how to fix a missing default config', async () => {

@@ -225,7 +225,7 @@ function inUse(dir: string, holder: LockHolder | null): LockError {
   const elsewhere = holder.host === hostname() ? '' : ` on host ${holder.host}`;
   const fix =
     elsewhere === ''
-      ? 'stop that process or use another --data'
+      ? `\`custody attach --data ${dir}\` opens a console on that engine; or stop that process, or use another --data`
       : `stop that process or use another --data (if ${holder.host} is gone for good, delete ${path.join(dir, LOCK_FILE)})`;
   return new LockError(
     `data directory ${dir} is in use by custody pid ${holder.pid}${elsewhere} (${holder.command}, started ${localMinute(holder.startedAt)})`,

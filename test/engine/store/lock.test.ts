@@ -107,7 +107,7 @@ describe('acquireLock', () => {
     expect(err.holder?.pid).toBe(process.pid);
     expect(err.message).toMatch(
       new RegExp(
-        `^data directory ${dir} is in use by custody pid ${process.pid} \\(custody engine, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\) — stop that process or use another --data$`,
+        `^data directory ${dir} is in use by custody pid ${process.pid} \\(custody engine, started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d\\) — \`custody attach --data ${dir}\` opens a console on that engine; or stop that process, or use another --data$`,
       ),
     );
   });
