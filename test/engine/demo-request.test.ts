@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_INVESTIGATOR } from '../../src/engine/service/demo-investigator.ts';
 import { SqliteRepository } from '../../src/server/sqlite-repository.ts';
-import { openTestEngine } from '../helpers/engine.ts';
+import { openRecordingEngine, openTestEngine } from '../helpers/engine.ts';
 import { refusal } from '../helpers/refusal.ts';
 import { until } from '../helpers/until.ts';
 import { siteCamera } from '../helpers/video.ts';
@@ -14,18 +14,7 @@ describe('the demo investigator', () => {
   let test: TestEngine;
 
   beforeAll(async () => {
-    test = await openTestEngine({
-      cameras: [siteCamera('lobby', 'testsrc2')],
-      docks: [],
-      syncFolders: [],
-      uploads: { schedule: [], bandwidth: 'unlimited' },
-    });
-    await until('the camera recording and the service ready', () => {
-      const state = test.engine.state();
-      return state.connection.state === 'ready' && state.cameras[0]?.state === 'recording';
-    });
-    // A few segments of footage to ask for.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    test = await openRecordingEngine(siteCamera('lobby', 'testsrc2'));
   }, 60_000);
 
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CustodyError } from '../../src/core/errors.ts';
-import { openTestEngine } from '../helpers/engine.ts';
+import { openRecordingEngine, type openTestEngine } from '../helpers/engine.ts';
 import { until } from '../helpers/until.ts';
 import { probe } from '../helpers/video.ts';
 
@@ -21,18 +21,8 @@ const camera = {
 describe('snapshots and clips through the engine commands', () => {
   let test: TestEngine;
   beforeAll(async () => {
-    test = await openTestEngine({
-      cameras: [camera],
-      docks: [],
-      syncFolders: [],
-      uploads: { schedule: [], bandwidth: 'unlimited' },
-    });
-    await until('the camera recording with footage', () => {
-      const state = test.engine.state();
-      return state.connection.state === 'ready' && state.cameras[0]?.state === 'recording';
-    });
     // Two whole segments, so "now" and a clip of the last few seconds have footage.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    test = await openRecordingEngine(camera);
   }, 60_000);
   afterAll(async () => {
     await test?.close();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../../src/config/load.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { repoRoot, tempDir } from './cli.ts';
+import { until } from './until.ts';
 
 /** A real engine on a temp data dir, from the demo config with optional top-level overrides. */
 export async function openTestEngine(overrides: Record<string, unknown> = {}) {
@@ -32,5 +33,24 @@ export async function openTestEngine(overrides: Record<string, unknown> = {}) {
       dir.remove();
     },
   };
+  return test;
+}
+
+/**
+ * An engine recording one camera and linked to its embedded service, with a few seconds of
+ * footage in the archive: for tests of snapshots, clips and requests.
+ */
+export async function openRecordingEngine(camera: Record<string, unknown>, footageMs = 5000) {
+  const test = await openTestEngine({
+    cameras: [camera],
+    docks: [],
+    syncFolders: [],
+    uploads: { schedule: [], bandwidth: 'unlimited' },
+  });
+  await until('the camera recording and the service ready', () => {
+    const state = test.engine.state();
+    return state.connection.state === 'ready' && state.cameras[0]?.state === 'recording';
+  });
+  await new Promise((resolve) => setTimeout(resolve, footageMs));
   return test;
 }
