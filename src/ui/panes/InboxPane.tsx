@@ -238,7 +238,8 @@ function cameraColumns(width: number) {
   // the indent and the separators between five columns
   const rest = width - 2 - 4 - fixed.state - fixed.pct - fixed.bytes;
   const barWidth = Math.max(5, Math.min(30, Math.floor(rest / 3)));
-  return { ...fixed, bar: barWidth, name: Math.max(8, rest - barWidth) };
+  // Wide terminals leave the room at the right end, not between a camera and its state.
+  return { ...fixed, bar: barWidth, name: Math.max(8, Math.min(40, rest - barWidth)) };
 }
 
 function progressCells(progress: number | null, c: ReturnType<typeof cameraColumns>): string {

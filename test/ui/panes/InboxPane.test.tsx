@@ -239,6 +239,8 @@ describe('InboxPane', () => {
     const { screen } = await mount((s) => s, {}, 200);
     await screen.press(keys.enter);
     expect(screen.frame()).toMatch(/held\s+Det\. Jane Moss {10,}CASE-7/);
+    // A camera's state and bar stay near its name; the spare width is left at the right.
+    expect(screen.frame()).toMatch(/│ {3}Front lobby {30}held {7}█{30} 100% 5\.0 MiB {16,}│/);
     expect(expectFits(screen.frame(), 200, 21)).toEqual([]);
   });
 
