@@ -75,7 +75,7 @@ const stateColor = (state: UploadRow['state'], theme: Theme) =>
 export function fileColumns(width: number) {
   const wide = width >= 140;
   const fixed = {
-    source: wide ? 18 : 9,
+    source: wide ? 24 : 9,
     caseId: wide ? 16 : 9,
     size: 6,
     bar: wide ? 20 : 5,
@@ -86,7 +86,8 @@ export function fileColumns(width: number) {
   };
   // marker, the separators between nine columns, and the bar's own space
   const used = 2 + Object.values(fixed).reduce((a, b) => a + b, 0) + 8;
-  return { ...fixed, name: Math.max(8, width - used - 1) };
+  // Wide terminals leave the room at the right end, not between a file and its progress.
+  return { ...fixed, name: Math.max(8, Math.min(60, width - used - 1)) };
 }
 
 function fileHeader(width: number): string {

@@ -248,6 +248,8 @@ describe('UploadsPane', () => {
     expect(frame).toMatch(
       /> a-rather-long-interview-recording-name\.mp4\s+picked\s+none\s+1K\s+░{20}\s+0%\s+queued/,
     );
+    // The name column stops at 60: the progress stays near the name, the spare width at the end.
+    expect(frame).toMatch(/> a-rather-long-interview-recording-name\.mp4 {19}picked {19}none/);
     expect(expectFits(frame, 200, 47)).toEqual([]);
   });
 
