@@ -41,6 +41,16 @@ afterEach(async () => {
   removeDir(dir);
 });
 
+/** A stock tus server as the destination "nas", for tests whose uploads must really land. */
+async function nasDestination() {
+  const peer = await startTusPeer(path.join(dir, 'peer'));
+  closers.push(() => peer.close());
+  const nas = new TusDestination({ id: 'nas', endpoint: peer.url });
+  destinations.push(nas);
+  rig.scheduler.setDestination(nas);
+  return peer;
+}
+
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
   while (!check()) {
@@ -152,11 +162,7 @@ describe('docks', () => {
   });
 
   it('pauses a camera unplugged mid-upload, never fails it; plugged back, it resumes', async () => {
-    const peer = await startTusPeer(path.join(dir, 'peer'));
-    closers.push(() => peer.close());
-    const nas = new TusDestination({ id: 'nas', endpoint: peer.url });
-    destinations.push(nas);
-    rig.scheduler.setDestination(nas);
+    const peer = await nasDestination();
     const root = path.join(dir, 'dock');
     const camera = path.join(root, 'bwc-07');
     mkdirSync(camera, { recursive: true });
@@ -269,11 +275,7 @@ async function startDock(root: string, destination: string): Promise<DockSource>
 
 describe('after upload', () => {
   it('keeps a source whose destination confirmed its size but not its hash, and says why', async () => {
-    const peer = await startTusPeer(path.join(dir, 'peer'));
-    closers.push(() => peer.close());
-    const nas = new TusDestination({ id: 'nas', endpoint: peer.url });
-    destinations.push(nas);
-    rig.scheduler.setDestination(nas);
+    await nasDestination();
     const watched = path.join(dir, 'watched');
     mkdirSync(watched);
     const file = randomFile(watched, 'clip.mp4', 1000);
