@@ -26,7 +26,7 @@ import { readIntegrationFile } from './service/integration-file.ts';
 import { ServiceRestClient } from './service/rest-client.ts';
 import { openStore, type Store } from './store/database.ts';
 import { acquireLock, type DataDirLock } from './store/lock.ts';
-import { SettingsRepo } from './store/settings-repo.ts';
+import { type SettingProblem, SettingsRepo } from './store/settings-repo.ts';
 import { CaseResolver } from './uploads/case-resolver.ts';
 import { ServiceDestination } from './uploads/service-destination.ts';
 import { UploadEngine } from './uploads/upload-engine.ts';
@@ -62,6 +62,11 @@ const serviceStartFix =
 
 type EmbeddedServiceConfig = Extract<LoadedConfig['config']['service'], { mode: 'embedded' }>;
 
+/** As `setting`, not `key`: the logger masks fields named key, as it would an API key. */
+function reportIgnoredSetting(log: AppLogger, problem: SettingProblem): void {
+  log.logger.warn({ setting: problem.key, reason: problem.reason }, 'stored setting ignored');
+}
+
 /** Longest single wait for the next schedule boundary; re-checks guard against clock jumps. */
 const scheduleRecheckMs = 60_000;
 
@@ -80,8 +85,6 @@ export class Engine implements EngineApi {
    * again for the log file when an admin moves it.
    */
   private paths: EngineState['paths'];
-  /** The application log's settings in force. */
-  private logging: LogSettings;
   private readonly notifier = new ChangeNotifier(100);
   private readonly handlers: CommandHandlers;
   private scheduleState: ScheduleState;
@@ -113,13 +116,13 @@ export class Engine implements EngineApi {
     private readonly log: AppLogger,
     private readonly startedAt: Date,
     private readonly ffmpeg: EngineState['ffmpeg'],
+    /** The log settings the logger was opened with. */
+    private logging: LogSettings,
   ) {
     this.events = new EventLog(store, { now: options.now });
     this.settings = new SettingsRepo(store, {
-      onInvalid: (problem) => log.logger.warn(problem, 'stored setting ignored'),
+      onInvalid: (problem) => reportIgnoredSetting(log, problem),
     });
-    // Read again now the log is open: a bad stored value is reported there.
-    this.logging = logSettingsOf(options.loaded.config.logging, options.dataDir, this.settings);
     this.paths = pathsOf(options, this.logging.file);
     this.buffer = new BufferStore({
       dir: this.paths.buffer,
@@ -151,19 +154,20 @@ export class Engine implements EngineApi {
       // log that check alone would take most of the console's start.
       store = openStore(options.dataDir, { verify: lock.replaced !== null });
       // Those set in Settings count from the first line: the config's file may be the one
-      // that could not be written.
-      const log = await createLogger(
-        logSettingsOf(
-          options.loaded.config.logging,
-          options.dataDir,
-          new SettingsRepo(store, { onInvalid: () => {} }),
-        ),
+      // that could not be written. A bad stored value is reported once the log is open.
+      const ignored: SettingProblem[] = [];
+      const logging = logSettingsOf(
+        options.loaded.config.logging,
+        options.dataDir,
+        new SettingsRepo(store, { onInvalid: (problem) => ignored.push(problem) }),
       );
+      const log = await createLogger(logging);
+      for (const problem of ignored) reportIgnoredSetting(log, problem);
       const probe = probeFfmpeg(options.loaded.config.ffmpegPath);
       const ffmpeg: EngineState['ffmpeg'] = probe.ok
         ? { ok: true, path: probe.path, source: probe.source, version: probe.version }
         : { ok: false, problem: describeFfmpegFailure(probe.tried), fix: ffmpegFix };
-      const engine = new Engine({ ...options, now }, lock, store, log, now(), ffmpeg);
+      const engine = new Engine({ ...options, now }, lock, store, log, now(), ffmpeg, logging);
       engine.start();
       try {
         engine.startService();

@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/engine/store/database.ts';
 import { tempDir } from '../helpers/cli.ts';
 import { openTestEngine } from '../helpers/engine.ts';
 import { refusal } from '../helpers/refusal.ts';
@@ -152,6 +153,30 @@ describe('log settings set at the console', () => {
     expect(reopened.state().paths.logFile).toBe(moved);
     await until('the restart logged', () => read(moved).includes('engine started'));
     expect(read(before).match(/engine started/g)).toHaveLength(1);
+  });
+
+  it('reports a stored log setting that no longer parses in the log, once, and uses the config', async () => {
+    test = await openTestEngine(unlinked);
+    const dataDir = test.engine.state().dataDir;
+    await test.engine.close();
+    // As a hand edit (or an older version) would leave it.
+    const store = openStore(dataDir);
+    store.db
+      .prepare(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('logging.level', '\"chatty\"', '2026-01-01T00:00:00Z')",
+      )
+      .run();
+    store.close();
+    const engine = await test.reopen();
+    expect(engine.state().logging.level).toBe('info');
+    const file = engine.state().logging.file;
+    const warned = await until('the warning in the log', () =>
+      read(file)
+        .split('\n')
+        .filter((line) => line.includes('stored setting ignored')),
+    );
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain('"setting":"logging.level"');
   });
 
   it('rotates at the size set, keeping the number of files set', async () => {
