@@ -377,7 +377,8 @@ export class Engine implements EngineApi {
 
   /** Keeps the service's camera registry in step with the recorder, batched to one call. */
   private scheduleCameraSync(): void {
-    if (this.cameraSync || this.service?.status.state !== 'ready') return;
+    // The recorder reports its cameras stopping while the engine closes: no sync after that.
+    if (this.closed || this.cameraSync || this.service?.status.state !== 'ready') return;
     this.cameraSync = setTimeout(() => {
       this.cameraSync = null;
       const cameras = this.state().cameras.map(({ id, name, location, state }) => ({
