@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
-import { formatRate, formatRelative } from '../core/format.ts';
+import { formatRate, formatRelative, splitList } from '../core/format.ts';
 import { parseSchedule } from '../core/schedule.ts';
 import { badInput, withEngine } from './engine-link.ts';
 import { formatColumns, printJson } from './output.ts';
 
 /** `"Mon-Fri 08:00-18:00 2M; * * unlimited"`: entries separated by `;`, checked here first. */
 export function scheduleEntries(text: string): string[] {
-  const entries = text
-    .split(/[;\n]/)
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
+  const entries = splitList(text);
   if (entries.length === 0) {
     throw badInput(
       'the schedule is empty',

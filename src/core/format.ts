@@ -192,3 +192,11 @@ export function formatRelative(from: Date, now: Date): string {
 export function formatCount(n: number | bigint, what: string): string {
   return `${n} ${what}${Number(n) === 1 ? '' : 's'}`;
 }
+
+/** Items typed into one line (schedule entries, paths, patterns): `;` or newline between. */
+export function splitList(text: string): string[] {
+  return text
+    .split(/[;\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}

@@ -11,6 +11,7 @@ import {
   parseDuration,
   parseRate,
   RATE_FORMS,
+  splitList,
 } from '../../src/core/format.ts';
 
 const KIB = 1024;
@@ -224,5 +225,15 @@ describe('logSizeBytes', () => {
     ['1.5m', 1.5 * MIB],
   ])('reads %j as %d bytes', (text, bytes) => {
     expect(logSizeBytes(text)).toBe(bytes);
+  });
+});
+
+describe('splitList', () => {
+  it('splits on ; and newlines, trims, and drops blanks', () => {
+    expect(splitList(' Mon-Fri 08:00-18:00 2M ;\n; * * unlimited\n')).toEqual([
+      'Mon-Fri 08:00-18:00 2M',
+      '* * unlimited',
+    ]);
+    expect(splitList(' ; \n ')).toEqual([]);
   });
 });

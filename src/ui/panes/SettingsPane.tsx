@@ -9,6 +9,7 @@ import {
   logSizeBytes,
   parseRate,
   RATE_FORMS,
+  splitList,
 } from '../../core/format.ts';
 import type { EngineState, SyncFolder } from '../../protocol/engine-state.ts';
 import { logLevelSchema } from '../../protocol/log-level.ts';
@@ -173,11 +174,7 @@ export function SettingsPane({
         const label = rows.find((row) => row.id === id)?.label;
         setNotice({ text: `${label}: ${result[field]}`, error: false });
       } else if (id === 'schedule') {
-        const entries = text
-          .split(/[;\n]/)
-          .map((e) => e.trim())
-          .filter((e) => e !== '');
-        const result = await api.run('schedule.set', { entries });
+        const result = await api.run('schedule.set', { entries: splitList(text) });
         setNotice({ text: `Schedule saved: ${result.summary}`, error: false });
       } else if (id === 'concurrency') {
         const result = await api.run('concurrency.set', { concurrency: Number(text) });

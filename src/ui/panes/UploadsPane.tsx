@@ -1,6 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
-import { formatBytes, formatCount, formatRate } from '../../core/format.ts';
+import { formatBytes, formatCount, formatRate, splitList } from '../../core/format.ts';
 import { parseSchedule } from '../../core/schedule.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { CaseChoice } from '../../protocol/control.ts';
@@ -268,10 +268,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
               onCancel={() => setMode({ kind: 'list' })}
               onSubmit={() => {
                 if (problems.length > 0) return;
-                const entries = mode.text
-                  .split(/[;\n]/)
-                  .map((e) => e.trim())
-                  .filter((e) => e !== '');
+                const entries = splitList(mode.text);
                 setMode({ kind: 'list' });
                 void (async () => {
                   try {
@@ -319,7 +316,7 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
         );
       }
       case 'add-paths': {
-        const paths = splitPaths(mode.text);
+        const paths = splitList(mode.text);
         return (
           <Box flexDirection="column" borderStyle="single" paddingX={1}>
             <Text bold wrap="truncate">
@@ -418,13 +415,6 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
       )}
     </Box>
   );
-}
-
-export function splitPaths(text: string): string[] {
-  return text
-    .split(/[;\n]/)
-    .map((p) => p.trim())
-    .filter((p) => p !== '');
 }
 
 async function addFiles(

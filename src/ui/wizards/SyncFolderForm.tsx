@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { slugOf, syncFolderListSchema } from '../../config/schema.ts';
+import { splitList } from '../../core/format.ts';
 import type { CommandInput } from '../../protocol/control.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
 import { Form, type FormField } from '../components/Form.tsx';
-import { splitPaths } from '../panes/UploadsPane.tsx';
 
 export type SyncFolderInput = CommandInput<'settings.syncFolders'>['syncFolders'][number];
 
@@ -26,8 +26,8 @@ const policies: FormField['options'] = [
 
 /** The folder as the config writes it; empty globs leave the config's defaults. */
 function folderOf(values: Values): SyncFolderInput {
-  const include = splitPaths(values.include);
-  const exclude = splitPaths(values.exclude);
+  const include = splitList(values.include);
+  const exclude = splitList(values.exclude);
   return {
     id: values.id.trim(),
     name: values.name,
