@@ -1,4 +1,5 @@
 import { CustodyError, ExitCode } from '../core/errors.ts';
+import { formatCount } from '../core/format.ts';
 
 export type ConfigIssue = {
   /** Field path such as `uploads.concurrency` or `cameras[1].id`; `(file)` for the file itself. */
@@ -41,11 +42,10 @@ export class ConfigError extends CustodyError {
 
   constructor(file: string, issues: ConfigIssue[]) {
     const [first] = issues;
-    const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
     super(
       first && issues.length === 1
         ? `${file}: ${describeIssue(first)}`
-        : `config ${file} has ${count}`,
+        : `config ${file} has ${formatCount(issues.length, 'problem')}`,
       first && issues.length === 1 ? first.fix : 'fix each field listed',
       ExitCode.badInput,
     );

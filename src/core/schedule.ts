@@ -147,7 +147,7 @@ function parseTimeRange(token: string, column: number): { start: number; end: nu
   if (end === start) {
     throw new EntryError(
       endColumn,
-      `expected an end time other than the start at column ${endColumn}, found "${endText}" (write * or leave the time range out for the whole day)`,
+      `expected an end time other than the start at column ${endColumn}, found "${endText}" (for the whole day, write *)`,
     );
   }
   return { start, end };

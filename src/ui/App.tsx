@@ -9,6 +9,7 @@ import { HelpOverlay } from './components/HelpOverlay.tsx';
 import { KeyHints } from './components/KeyHints.tsx';
 import { StatusBar, statusFigures } from './components/StatusBar.tsx';
 import { TabBar } from './components/TabBar.tsx';
+import { WrappedText } from './components/WrappedText.tsx';
 import { bottomLineKeys, type KeyHint, modalKeys, type TabId, tabForKey } from './keymap.ts';
 import { AboutPane } from './panes/AboutPane.tsx';
 import { CamerasPane } from './panes/CamerasPane.tsx';
@@ -138,10 +139,10 @@ export function App({
     <Box flexDirection="column" width={columns} height={rows}>
       {tooSmall ? (
         <Box flexDirection="column">
-          <Text wrap="wrap" bold color={theme.warn}>
+          <WrappedText bold color={theme.warn}>
             {`This terminal is ${columns}x${rows}; the console needs at least ${minColumns}x${minRows}. Enlarge it to go on, or press q to quit.`}
-          </Text>
-          {quitLine ? <Text wrap="wrap">{quitLine}</Text> : null}
+          </WrappedText>
+          {quitLine ? <WrappedText>{quitLine}</WrappedText> : null}
         </Box>
       ) : null}
       {/* Hidden, not unmounted, while too small: a wizard half filled in is there once it grows. */}

@@ -2,6 +2,7 @@ import { Box, render, Text, useWindowSize } from 'ink';
 import type { ReactNode } from 'react';
 import type { EngineApi } from '../engine/api.ts';
 import { App } from './App.tsx';
+import { WrappedText } from './components/WrappedText.tsx';
 import { createConsoleStore } from './state/console-store.ts';
 import { errorText } from './text.ts';
 import { ThemeContext, themeFor, useTheme } from './theme.ts';
@@ -34,9 +35,9 @@ function Starting({ workstation, problem }: { workstation: string; problem?: str
       </Text>
       <Text wrap="truncate">{'[1 Inbox] 2 Cameras  3 Uploads  4 Events  5 Settings  6 About'}</Text>
       <Box flexGrow={1} flexDirection="column">
-        <Text color={problem ? theme.error : theme.muted} wrap="wrap">
+        <WrappedText color={problem ? theme.error : theme.muted}>
           {problem ?? 'Opening the data directory, the event log and the service link…'}
-        </Text>
+        </WrappedText>
       </Box>
       <Text wrap="truncate" color={theme.muted}>
         ? help · q quit

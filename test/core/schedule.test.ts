@@ -117,7 +117,7 @@ describe('parseScheduleEntry', () => {
     [
       'Mon 08:00-08:00 2M',
       11,
-      'expected an end time other than the start at column 11, found "08:00" (write * or leave the time range out for the whole day)',
+      'expected an end time other than the start at column 11, found "08:00" (for the whole day, write *)',
     ],
     [
       'Mon 08:00-18:00',

@@ -1,6 +1,7 @@
 import { Box, type Key, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import { useTheme } from '../theme.ts';
+import { WrappedText } from './WrappedText.tsx';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control keys inside a typed chunk
 const controlKey = /[\u0000-\u001f\u007f]/;
@@ -46,6 +47,8 @@ export type FormField = {
   placeholder?: string;
   /** A choice field: ←/→ cycles through these values instead of typing. */
   options?: { value: string; label: string }[];
+  /** Shown under the field while it has the focus and no complaint (what to write). */
+  hint?: string;
 };
 
 type Props = {
@@ -61,6 +64,11 @@ type Props = {
   submitLabel: string;
   isActive?: boolean;
   labelWidth?: number;
+  /**
+   * Rows under a field for its complaint or hint, wrapped within them. Fixed whether shown or
+   * not, so a pane can budget them: a complaint that comes and goes as you type moves nothing.
+   */
+  messageRows?: number;
 };
 
 /**
@@ -77,6 +85,7 @@ export function Form({
   submitLabel,
   isActive = true,
   labelWidth = 13,
+  messageRows,
 }: Props) {
   const theme = useTheme();
   const [focus, setFocusState] = useState(0);
@@ -188,6 +197,7 @@ export function Form({
             ? (f.placeholder ?? '')
             : value;
         const error = value !== '' || tried ? errors[f.id] : undefined;
+        const message = error ?? (focused ? f.hint : undefined);
         return (
           <Box key={f.id} flexDirection="column">
             <Text wrap={focused ? 'truncate-start' : 'truncate'}>
@@ -203,7 +213,15 @@ export function Form({
                 {focused && !f.options ? '▏' : ''}
               </Text>
             </Text>
-            {error ? (
+            {messageRows ? (
+              // From the label's column, not the value's: a wrapped line holds a whole problem.
+              <Box height={messageRows} overflowY="hidden" paddingLeft={2}>
+                <Box width={2} flexShrink={0}>
+                  <Text color={theme.error}>{error ? '!' : ''}</Text>
+                </Box>
+                <WrappedText color={error ? theme.error : theme.muted}>{message ?? ''}</WrappedText>
+              </Box>
+            ) : error ? (
               <Text color={theme.error} wrap="truncate">
                 {`  ${' '.repeat(labelWidth)}! ${error}`}
               </Text>

@@ -1,14 +1,15 @@
 import { Box, Text } from 'ink';
 import { globalKeys, paneKeys, tabs } from '../keymap.ts';
+import { WrappedText } from './WrappedText.tsx';
 
 export function HelpOverlay() {
   return (
     <Box flexDirection="column" borderStyle="single" paddingX={1} width="100%">
       <Text bold>Keys (Esc or ? closes)</Text>
-      <Text wrap="wrap">
+      <WrappedText>
         In a form: type · Enter next field, then Next/Finish · Tab or ↑↓ move · ←→ choose · Ctrl-U
         clears · Esc back
-      </Text>
+      </WrappedText>
       {globalKeys.map((hint) => (
         <Text key={hint.keys} wrap="truncate">
           {hint.keys.padEnd(8)} {hint.does}
@@ -17,10 +18,10 @@ export function HelpOverlay() {
       {tabs
         .filter((tab) => paneKeys[tab.id].length > 0)
         .map((tab) => (
-          <Text key={tab.id} wrap="wrap">
+          <WrappedText key={tab.id}>
             {`${tab.title}: `.padEnd(10)}
             {paneKeys[tab.id].map((hint) => `${hint.keys} ${hint.does}`).join(' · ')}
-          </Text>
+          </WrappedText>
         ))}
     </Box>
   );

@@ -3,6 +3,7 @@ import { Box, Text, useInput } from 'ink';
 import { useEffect, useRef, useState } from 'react';
 import type { EngineApi } from '../../engine/api.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { cell, errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
 import { fitThumbnail, thumbnailLines, tileGrid } from '../thumbnail.ts';
@@ -120,9 +121,7 @@ function Tile({
             </Text>
           ))
         ) : picRows > 0 ? (
-          <Text color={theme.muted} wrap="wrap">
-            {placeholder}
-          </Text>
+          <WrappedText color={theme.muted}>{placeholder}</WrappedText>
         ) : null}
       </Box>
       <Text wrap="truncate">

@@ -7,6 +7,7 @@ import type { EngineState, RequestCameraView, RequestView } from '../../protocol
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
 import { useMinuteClock } from '../components/use-minute-clock.ts';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { age, bar, cell, clip, errorText, exactRange, localTime, range, span } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
@@ -131,19 +132,19 @@ export function InboxPane({ state, api, width, height, active, onCapture }: Pane
     return (
       <Box flexDirection="column">
         <Text bold>Video requests</Text>
-        <Text wrap="wrap">
+        <WrappedText>
           No requests. Service: {state.connection.state}
           {state.connection.reason ? ` — ${state.connection.reason}` : ''}.
-        </Text>
-        <Text color={theme.muted} wrap="wrap">
+        </WrappedText>
+        <WrappedText color={theme.muted}>
           Requests from investigators appear here the moment they arrive; their footage is exported
           into the encrypted buffer at once, then waits for approve (a) or deny (d).
-        </Text>
+        </WrappedText>
         {state.embeddedService ? (
-          <Text color={theme.muted} wrap="wrap">
+          <WrappedText color={theme.muted}>
             Trying the demo? `npm run demo:request` (or `custody request demo`) in another terminal
             asks for the last 20 seconds of every camera, as an investigator would.
-          </Text>
+          </WrappedText>
         ) : null}
       </Box>
     );

@@ -14,11 +14,12 @@ import {
 import type { EngineState, SyncFolder } from '../../protocol/engine-state.ts';
 import { logLevelSchema } from '../../protocol/log-level.ts';
 import { Form } from '../components/Form.tsx';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
 import type { PaneProps } from './pane.ts';
 import { SyncFoldersView } from './SyncFoldersView.tsx';
-import { scheduleProblems } from './UploadsPane.tsx';
+import { scheduleProblem } from './UploadsPane.tsx';
 
 /** The rows that edit the application log, by the config's field each one sets. */
 const logFields = {
@@ -71,7 +72,7 @@ function validate(id: TextSetting, text: string): string | undefined {
     });
     return checked.success ? undefined : checked.error.issues[0]?.message;
   }
-  if (id === 'schedule') return scheduleProblems(text)[0];
+  if (id === 'schedule') return scheduleProblem(text);
   if (id === 'bandwidth') {
     if (text.trim().toLowerCase() === 'schedule') return undefined;
     const rate = parseRate(text);
@@ -141,10 +142,10 @@ export function SettingsPane({
 
   if (!admin) {
     return (
-      <Text wrap="wrap">
+      <WrappedText>
         Settings are locked: they need the admin role, and {operator.name} is {operator.role}. Ask
         an admin, or run the console as an admin user (config "operator").
-      </Text>
+      </WrappedText>
     );
   }
 
@@ -240,13 +241,17 @@ export function SettingsPane({
       ))}
       {editing ? (
         <Box flexDirection="column" borderStyle="single" paddingX={1}>
-          <Text color={theme.muted} wrap="truncate">
-            {hints[editing.id]}
-          </Text>
           <Form
-            fields={[{ id: 'text', label: rows.find((e) => e.id === editing.id)?.label ?? '' }]}
+            fields={[
+              {
+                id: 'text',
+                label: rows.find((e) => e.id === editing.id)?.label ?? '',
+                hint: hints[editing.id],
+              },
+            ]}
             values={{ text: editing.text }}
             labelWidth={14}
+            messageRows={2}
             onChange={(_id, text) => setEditing((e) => (e ? { ...e, text } : e))}
             errors={{ text: validate(editing.id, editing.text) }}
             submitLabel="apply"
@@ -261,10 +266,10 @@ export function SettingsPane({
           />
         </Box>
       ) : (
-        <Text wrap="wrap" color={notice?.error ? theme.error : notice ? theme.ok : theme.muted}>
+        <WrappedText color={notice?.error ? theme.error : notice ? theme.ok : theme.muted}>
           {notice?.text ??
             'Enter edits the selected setting; changes apply live. The rest comes from the config file.'}
-        </Text>
+        </WrappedText>
       )}
     </Box>
   );

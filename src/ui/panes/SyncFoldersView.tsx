@@ -1,6 +1,7 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useState } from 'react';
 import type { EngineState, SyncFolder } from '../../protocol/engine-state.ts';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { confirmKeys, syncFolderKeys } from '../keymap.ts';
 import { cell, errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
@@ -104,9 +105,9 @@ export function SyncFoldersView({
   );
 
   const noticeLine = (
-    <Text wrap="wrap" color={notice?.error ? theme.error : notice ? theme.ok : theme.muted}>
+    <WrappedText color={notice?.error ? theme.error : notice ? theme.ok : theme.muted}>
       {notice?.text ?? 'Changes apply now and are kept; they win over the config file.'}
-    </Text>
+    </WrappedText>
   );
 
   if (mode.kind === 'add') {
@@ -138,9 +139,9 @@ export function SyncFoldersView({
     <Box flexDirection="column">
       <Text bold wrap="truncate">{`Sync folders: ${folders.length}, ${on} on`}</Text>
       {folders.length === 0 ? (
-        <Text wrap="wrap" color={theme.muted}>
+        <WrappedText color={theme.muted}>
           No sync folders. a adds one: a watched folder whose new files upload by themselves.
-        </Text>
+        </WrappedText>
       ) : (
         <>
           <Text bold wrap="truncate">

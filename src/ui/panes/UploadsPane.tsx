@@ -8,6 +8,7 @@ import type { EngineState, UploadRow } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
 import { useFilter } from '../components/use-filter.ts';
 import { useMinuteClock } from '../components/use-minute-clock.ts';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { age, bar, cell, errorText, eta, shortBytes, shortRate } from '../text.ts';
 import { type Theme, useTheme } from '../theme.ts';
 import { CaseChoiceStep } from '../wizards/CaseChoice.tsx';
@@ -43,11 +44,16 @@ function entryCount(text: string): string {
   return n === 1 ? '1 entry' : `${n} entries`;
 }
 
-/** Schedule errors as the editor shows them, one line each. */
-export function scheduleProblems(text: string): string[] {
+/**
+ * What is wrong with a schedule being typed, for the line under it: the first problem, with
+ * how many there are. The entry is named by number: its text is right above.
+ */
+export function scheduleProblem(text: string): string | undefined {
   const result = parseSchedule(text);
-  if (result.ok) return [];
-  return result.errors.map((e) => `entry ${e.index + 1} "${e.entry}": ${e.message}`);
+  if (result.ok) return undefined;
+  const [first] = result.errors;
+  const count = result.errors.length > 1 ? `${formatCount(result.errors.length, 'problem')}; ` : '';
+  return first && `${count}entry ${first.index + 1}: ${first.message}`;
 }
 
 type View = 'files' | 'devices' | 'sync';
@@ -240,8 +246,8 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
       : `cap ${shortRate(uploads.cap)}${uploads.capSource === 'override' ? ' man' : ' sched'} · ↑${rate > 0 ? shortRate(rate) : '0'} · ${running} run ${counts.queued ?? 0} q ${counts.failed ?? 0} fail · ${shortBytes(uploads.bytesLeft ?? 0)} left · ETA ${eta(uploads.etaMs ?? null)} · conc ${uploads.concurrency}`;
 
   const dialog = renderDialog();
-  // Border, title, the field, its error (kept free: the error comes and goes as you type), the
-  // keys, and the schedule's verdict.
+  // Border, title, the field, its error (kept free: the error comes and goes as you type) and
+  // the keys; the schedule's problem or verdict takes two rows.
   const dialogRows = dialog ? (mode.kind === 'schedule' ? 7 : 6) : 0;
   const bodyRows = Math.max(
     1,
@@ -251,28 +257,34 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
   function renderDialog() {
     switch (mode.kind) {
       case 'schedule': {
-        const problems = scheduleProblems(mode.text);
+        const problem = scheduleProblem(mode.text);
         return (
           <Box flexDirection="column" borderStyle="single" paddingX={1}>
             <Text bold wrap="truncate">
               Schedule: entries split by ;, first match wins · e.g. Mon-Fri 08:00-18:00 2M
             </Text>
             <Form
-              fields={[{ id: 'text', label: 'Schedule' }]}
+              fields={[
+                {
+                  id: 'text',
+                  label: 'Schedule',
+                  hint: `✓ valid: ${entryCount(mode.text)}; no entry matching means unlimited`,
+                },
+              ]}
               values={{ text: mode.text }}
               labelWidth={9}
+              messageRows={2}
               onChange={(_id, text) => setMode({ kind: 'schedule', text })}
-              errors={{ text: problems[0] }}
+              errors={{ text: problem }}
               submitLabel="save"
               isActive={active}
               onCancel={() => setMode({ kind: 'list' })}
               onSubmit={() => {
-                if (problems.length > 0) return;
-                const entries = splitList(mode.text);
+                if (problem) return;
                 setMode({ kind: 'list' });
                 void (async () => {
                   try {
-                    const result = await api.run('schedule.set', { entries });
+                    const result = await api.run('schedule.set', { entries: splitList(mode.text) });
                     setNotice({ text: `Schedule saved: ${result.summary}`, error: false });
                   } catch (err) {
                     setNotice({ text: errorText(err), error: true });
@@ -280,11 +292,6 @@ export function UploadsPane({ state, api, width, height, active, onCapture }: Pa
                 })();
               }}
             />
-            <Text color={problems.length === 0 ? theme.ok : theme.error} wrap="truncate">
-              {problems.length === 0
-                ? `✓ valid: ${entryCount(mode.text)}; no entry matching means unlimited`
-                : `✗ ${formatCount(problems.length, 'problem')}`}
-            </Text>
           </Box>
         );
       }
@@ -457,9 +464,9 @@ function FileList({
   const theme = useTheme();
   if (jobs.length === 0) {
     return (
-      <Text color={theme.muted} wrap="wrap">
+      <WrappedText color={theme.muted}>
         No uploads. Files from docked cameras and sync folders appear here; o adds files by path.
-      </Text>
+      </WrappedText>
     );
   }
   const listRows = Math.max(1, rows - 1);

@@ -5,6 +5,7 @@ import { formatBytes } from '../../core/format.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { errorText, exactRange, localTime } from '../text.ts';
 import { useTheme } from '../theme.ts';
 
@@ -134,17 +135,13 @@ export function ClipForm({
       {status.kind === 'running' ? <Text>Exporting the clip…</Text> : null}
       {status.kind === 'done' ? (
         <>
-          <Text color={theme.ok} wrap="wrap">
-            {status.text}
-          </Text>
+          <WrappedText color={theme.ok}>{status.text}</WrappedText>
           <Text color={theme.muted}>Enter or Esc closes</Text>
         </>
       ) : null}
       {status.kind === 'error' ? (
         <>
-          <Text color={theme.error} wrap="wrap">
-            {`Refused: ${status.text}`}
-          </Text>
+          <WrappedText color={theme.error}>{`Refused: ${status.text}`}</WrappedText>
           <Text color={theme.muted}>Enter edit · Esc closes</Text>
         </>
       ) : null}

@@ -4,6 +4,7 @@ import { formatBytes } from '../../core/format.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { EngineState } from '../../protocol/engine-state.ts';
 import { Form } from '../components/Form.tsx';
+import { WrappedText } from '../components/WrappedText.tsx';
 import { errorText } from '../text.ts';
 import { useTheme } from '../theme.ts';
 import { CaseChoiceStep, type ChosenCase } from './CaseChoice.tsx';
@@ -98,9 +99,7 @@ export function SnapshotWizard({
         {`Snapshot from ${camera.name} (${camera.id}) — step ${stepNo} of 3`}
       </Text>
       {refusal && step.kind !== 'refused' ? (
-        <Text color={theme.error} wrap="wrap">
-          {`Cannot take it now: ${refusal}`}
-        </Text>
+        <WrappedText color={theme.error}>{`Cannot take it now: ${refusal}`}</WrappedText>
       ) : null}
       {step.kind === 'details' ? (
         <Form
@@ -143,17 +142,13 @@ export function SnapshotWizard({
       ) : null}
       {step.kind === 'done' ? (
         <Box flexDirection="column">
-          <Text color={theme.ok} wrap="wrap">
-            {step.text}
-          </Text>
+          <WrappedText color={theme.ok}>{step.text}</WrappedText>
           <Text color={theme.muted}>Enter or Esc closes</Text>
         </Box>
       ) : null}
       {step.kind === 'refused' ? (
         <Box flexDirection="column">
-          <Text color={theme.error} wrap="wrap">
-            {`Refused: ${step.text}`}
-          </Text>
+          <WrappedText color={theme.error}>{`Refused: ${step.text}`}</WrappedText>
           <Text color={theme.muted}>Enter back to Finish · Esc closes</Text>
         </Box>
       ) : null}

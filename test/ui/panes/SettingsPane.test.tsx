@@ -86,7 +86,9 @@ describe('SettingsPane', () => {
     ui.stdin.write('\u0015');
     for (const ch of 'Mon-Fri 08:00-18:00 1M; Sat,Sun 25:00-26:00 off') ui.stdin.write(ch);
     await sleep(80);
-    expect(frame()).toMatch(/entry 2 "Sat,Sun 25:00-26:00 off": expected a time HH:MM/);
+    expect(frame()).toContain(
+      '! entry 2: expected a time HH:MM (00:00 to 24:00) at column 9, found "25:00"',
+    );
     ui.stdin.write('\u0015');
     for (const ch of 'Mon-Fri 08:00-18:00 1M; * * unlimited') ui.stdin.write(ch);
     await sleep(80);
@@ -169,7 +171,8 @@ describe('SettingsPane', () => {
 
     for (let i = 0; i < 5; i++) await screen.press(keys.down);
     await edit('.');
-    expect(frame()).toContain("a relative one is from the config file's folder");
+    // The hint wraps under the field rather than being cut at 80 columns.
+    expect(frame()).toMatch(/a relative one is from the config file's\s*│\n│ {5}folder/);
     expect(expectFits(frame(), 80, 21)).toEqual([]);
     // Only the disk can refuse a path: the engine does, and the pane says what to do.
     await screen.press(keys.enter);
