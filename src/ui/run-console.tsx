@@ -3,6 +3,7 @@ import type { ReactNode } from 'react';
 import type { EngineApi } from '../engine/api.ts';
 import { App } from './App.tsx';
 import { WrappedText } from './components/WrappedText.tsx';
+import { KeyPacer } from './key-pacer.ts';
 import { createConsoleStore } from './state/console-store.ts';
 import { errorText } from './text.ts';
 import { ThemeContext, themeFor, useTheme } from './theme.ts';
@@ -64,6 +65,7 @@ export async function runConsole(
     tree(typeof engine === 'function' ? <Starting workstation={workstation} /> : <Box />),
     {
       alternateScreen: true,
+      stdin: new KeyPacer(process.stdin) as unknown as NodeJS.ReadStream,
       maxFps: 10,
       incrementalRendering: true,
       exitOnCtrlC: true,

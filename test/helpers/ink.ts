@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { type Instance, render } from 'ink';
 import type { ReactElement } from 'react';
+import { KeyPacer } from '../../src/ui/key-pacer.ts';
 
 /** A terminal of a chosen size: ink-testing-library's is fixed at 100 columns with no rows. */
 class SizedStdout extends EventEmitter {
@@ -74,7 +75,8 @@ export async function renderSized(
   const stdin = new KeyStdin();
   const instance = render(tree, {
     stdout: stdout as unknown as NodeJS.WriteStream,
-    stdin: stdin as unknown as NodeJS.ReadStream,
+    // Keys go through the console's own pacer, as from the terminal.
+    stdin: new KeyPacer(stdin) as unknown as NodeJS.ReadStream,
     stderr: new SizedStdout(columns, rows) as unknown as NodeJS.WriteStream,
     debug: true,
     exitOnCtrlC: false,

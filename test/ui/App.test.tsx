@@ -138,6 +138,19 @@ describe.each([
     await expect(exited).resolves.toBeUndefined();
   });
 
+  it('acts on every key of a chunk the terminal sent at once, each in the pane it opened', async () => {
+    const { screen } = await open();
+    // Keys typed faster than the console reads (SSH, a busy workstation) come as one chunk.
+    screen.stdin.write('3s');
+    await waitForFrame(screen.frame, 'Schedule: entries split by ;');
+    expect(screen.frame()).toContain('[3 Uploads]');
+    await screen.press(keys.escape);
+    screen.stdin.write(`5${keys.enter}`);
+    await waitForFrame(screen.frame, /> Schedule +Mon-Fri 08:00-18:00 8M; \* unlimited▏/);
+    expect(screen.frame()).toContain('[5 Settings]');
+    expectFits(screen.frame(), columns, rows);
+  });
+
   it('says when the terminal is too small, and keeps a half-filled wizard until it grows', async () => {
     const { screen } = await open();
     await screen.press('2');
