@@ -116,9 +116,10 @@ export class KeyPacer extends EventEmitter {
     this.#ready ??= this.#queue.shift() ?? null;
     if (this.#ready === null) return;
     this.emit('readable');
-    // Not read: input is paused, and the next listener takes it. Read: the next key waits a
-    // macrotask, so React has committed what this one changed, effects included.
-    if (this.#ready === null && this.#queue.length > 0) {
+    // Not read: input is paused, and the next listener takes it. Read: the next key, of this
+    // chunk or of one right behind it, waits a macrotask, so React has committed what this one
+    // changed, effects included.
+    if (this.#ready === null) {
       this.#pending = setImmediate(() => {
         this.#pending = null;
         this.#next();

@@ -44,8 +44,12 @@ export async function waitForFrame(
   throw new Error(`timed out waiting for ${String(text)}; frame:\n${seen}`);
 }
 
+/** Types as fast as the console takes keys: each one after the console acted on the last. */
 export async function type(screen: Screen, text: string): Promise<void> {
-  for (const ch of text) screen.stdin.write(ch);
+  for (const ch of text) {
+    screen.stdin.write(ch);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   await sleep(80);
 }
 

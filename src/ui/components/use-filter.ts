@@ -21,9 +21,8 @@ export function useFilter() {
       setTyping(filter);
       return true;
     }
-    const cr = input.length > 1 ? input.search(/[\r\n]/) : -1;
-    if (key.return || cr >= 0) {
-      setFilter(cr >= 0 ? current + input.slice(0, cr) : current);
+    if (key.return) {
+      setFilter(current);
       setTyping(null);
     } else if (key.escape) {
       setTyping(null);

@@ -74,15 +74,6 @@ export function EventsPane({ store, api, height, onCapture, active = true, width
   useInput(
     (input, key) => {
       if (typing !== null) {
-        // Typed text and Enter in one chunk (a paste, tmux send-keys): the text, then Enter.
-        const cr = input.length > 1 ? input.search(/[\r\n]/) : -1;
-        if (cr >= 0) {
-          setSearch((typing ?? '') + input.slice(0, cr));
-          setFollow(true);
-          setTyping(null);
-          onCapture(false);
-          return;
-        }
         if (key.return || key.escape) {
           if (key.return) {
             setSearch(typing);

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { Form, splitChunk } from '../../../src/ui/components/Form.tsx';
+import { Form } from '../../../src/ui/components/Form.tsx';
 import { keys, renderSized } from '../../helpers/ink.ts';
 import { sleep, waitForFrame } from '../support.tsx';
 
@@ -38,19 +38,6 @@ function Harness({ onSubmit }: { onSubmit: (values: Record<string, string>) => v
 }
 
 describe('Form', () => {
-  it('splits a chunk into text and control keys, in order', () => {
-    expect(splitChunk('abc\r\ndef\u0015x\u007f', {})).toEqual([
-      ['abc', {}],
-      ['', { return: true }],
-      ['def', {}],
-      ['u', { ctrl: true }],
-      ['x', {}],
-      ['', { backspace: true }],
-    ]);
-    expect(splitChunk('q', { ctrl: false })).toEqual([['q', { ctrl: false }]]);
-    expect(splitChunk('\u001b[A', { upArrow: true })).toEqual([['\u001b[A', { upArrow: true }]]);
-  });
-
   it('keeps the focus on a field with a complaint, and cycles choices with ←→', async () => {
     const submitted: Record<string, string>[] = [];
     const screen = await renderSized(<Harness onSubmit={(v) => submitted.push(v)} />, 60, 8);

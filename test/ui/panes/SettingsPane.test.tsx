@@ -37,21 +37,19 @@ describe('SettingsPane', () => {
     const element = () => (
       <SettingsPane state={engine.state()} api={api} active onCapture={(c) => captures.push(c)} />
     );
-    const ui = render(element());
-    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
-    const frame = () => ui.lastFrame() ?? '';
+    const ui = await renderSized(element(), 100, 40);
+    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
+    const frame = () => ui.frame();
     ui.stdin.write(keys.down);
     await sleep(50);
     ui.stdin.write(keys.enter);
     await sleep(50);
     expect(captures.at(-1)).toBe(true);
     ui.stdin.write('\u0015');
-    for (const ch of '2 parsecs') ui.stdin.write(ch);
-    await sleep(80);
+    await type(ui, '2 parsecs');
     expect(frame()).toContain('expected a rate such as');
     ui.stdin.write('\u0015');
-    for (const ch of '512K') ui.stdin.write(ch);
-    await sleep(50);
+    await type(ui, '512K');
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Bandwidth cap: 512.0 KiB/s (override)');
     expect(engine.state().uploads.cap).toBe(512 * 1024);
@@ -69,7 +67,7 @@ describe('SettingsPane', () => {
     expect(calls.map((c) => c.command)).toEqual(['bandwidth.set', 'concurrency.set']);
     expect(captures.at(-1)).toBe(false);
     unsubscribe();
-    ui.unmount();
+    ui.instance.unmount();
   });
 
   it('edits the schedule live, naming the bad entry and column as you type', async () => {
@@ -77,27 +75,25 @@ describe('SettingsPane', () => {
     const engine = test.engine;
     const { api, calls } = recordingApi(engine);
     const element = () => <SettingsPane state={engine.state()} api={api} active />;
-    const ui = render(element());
-    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
-    const frame = () => ui.lastFrame() ?? '';
+    const ui = await renderSized(element(), 100, 40);
+    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
+    const frame = () => ui.frame();
     expect(frame()).toMatch(/^> Schedule\s+Mon-Fri 08:00-18:00 8M; \* unlimited/m);
     ui.stdin.write(keys.enter);
     await sleep(50);
     ui.stdin.write('\u0015');
-    for (const ch of 'Mon-Fri 08:00-18:00 1M; Sat,Sun 25:00-26:00 off') ui.stdin.write(ch);
-    await sleep(80);
+    await type(ui, 'Mon-Fri 08:00-18:00 1M; Sat,Sun 25:00-26:00 off');
     expect(frame()).toContain(
       '! entry 2: expected a time HH:MM (00:00 to 24:00) at column 9, found "25:00"',
     );
     ui.stdin.write('\u0015');
-    for (const ch of 'Mon-Fri 08:00-18:00 1M; * * unlimited') ui.stdin.write(ch);
-    await sleep(80);
+    await type(ui, 'Mon-Fri 08:00-18:00 1M; * * unlimited');
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Schedule saved:');
     expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 1M', '* * unlimited']);
     expect(calls.map((c) => c.command)).toEqual(['schedule.set']);
     unsubscribe();
-    ui.unmount();
+    ui.instance.unmount();
   });
 
   it('imports an integration file while no service is set, and sets the log level', async () => {
@@ -117,14 +113,13 @@ describe('SettingsPane', () => {
     );
     const { api } = recordingApi(engine);
     const element = () => <SettingsPane state={engine.state()} api={api} active />;
-    const ui = render(element());
-    const unsubscribe = engine.subscribe(() => ui.rerender(element()));
-    const frame = () => ui.lastFrame() ?? '';
+    const ui = await renderSized(element(), 100, 40);
+    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
+    const frame = () => ui.frame();
     expect(frame()).toMatch(/> Service\s+not configured: Enter imports an integration file/);
     ui.stdin.write(keys.enter);
     await sleep(50);
-    for (const ch of file) ui.stdin.write(ch);
-    await sleep(80);
+    await type(ui, file);
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Linked to http://127.0.0.1:9 as Station 9');
     // Linked now: the row turns read-only and shows where.
@@ -138,12 +133,10 @@ describe('SettingsPane', () => {
     ui.stdin.write(keys.enter);
     await sleep(50);
     ui.stdin.write('\u0015');
-    for (const ch of 'loud') ui.stdin.write(ch);
-    await sleep(80);
+    await type(ui, 'loud');
     expect(frame()).toContain('one of trace, debug, info, warn, error, fatal');
     ui.stdin.write('\u0015');
-    for (const ch of 'debug') ui.stdin.write(ch);
-    await sleep(50);
+    await type(ui, 'debug');
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Log level: debug');
     expect(engine.state().logging.level).toBe('debug');
