@@ -11,21 +11,42 @@ export type KeySource = NodeJS.EventEmitter & {
 };
 
 const ESC = '\u001b';
-// A whole bracketed paste, a CSI key (arrows, F-keys, with modifiers; also rxvt's ESC[[A and
-// the ESC-ESC-[ of Alt+arrow), an SS3 key, or Alt with one character.
+const PASTE_START = '\u001b[200~';
+const PASTE_END = '\u001b[201~';
+// A CSI key (arrows, F-keys, with modifiers; also rxvt's ESC[[A and the ESC-ESC-[ of
+// Alt+arrow), an SS3 key, or Alt with one character.
 const escapeKey =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: terminal key sequences
-  /^\u001b(?:\[200~[\s\S]*?\u001b\[201~|\u001b?\[\[?[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O[0-9;]*[\x40-\x7e]|[^[O\u001b])/;
+  /^\u001b(?:\u001b?\[\[?[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|O[0-9;]*[\x40-\x7e]|[^[O\u001b])/;
+
+// Printable characters no one types ahead of a console: text pasted where the terminal does
+// not mark pastes (tmux send-keys, an old terminal), handed over as one piece of text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control bytes end a run
+const PASTED_RUN = /^[^\u0000-\u001f\u007f]{16,}/;
 
 /**
  * The keys in what the terminal sent at once: each escape sequence whole, every other
- * character alone. A sequence cut off at the end stays in one piece for Ink, which waits for
- * its rest.
+ * character alone, a bracketed paste or a long run of text in one piece. A sequence cut off at the end stays in one
+ * piece for Ink, which waits for its rest; so does a paste that goes on in the next chunk
+ * (`inPaste`, passed back in with it).
  */
-export function splitKeys(chunk: string): string[] {
+export function splitKeys(chunk: string, inPaste = false): { keys: string[]; inPaste: boolean } {
   const keys: string[] = [];
   let at = 0;
+  let pasting = inPaste;
   while (at < chunk.length) {
+    if (pasting) {
+      const end = chunk.indexOf(PASTE_END, at);
+      if (end < 0) return { keys: [...keys, chunk.slice(at)], inPaste: true };
+      keys.push(chunk.slice(at, end + PASTE_END.length));
+      at = end + PASTE_END.length;
+      pasting = false;
+      continue;
+    }
+    if (chunk.startsWith(PASTE_START, at)) {
+      pasting = true;
+      continue;
+    }
     if (chunk[at] === ESC) {
       const key = escapeKey.exec(chunk.slice(at))?.[0];
       if (!key) {
@@ -36,11 +57,17 @@ export function splitKeys(chunk: string): string[] {
       at += key.length;
       continue;
     }
+    const run = PASTED_RUN.exec(chunk.slice(at))?.[0];
+    if (run) {
+      keys.push(run);
+      at += run.length;
+      continue;
+    }
     const char = String.fromCodePoint(chunk.codePointAt(at) ?? 0);
     keys.push(char);
     at += char.length;
   }
-  return keys;
+  return { keys, inPaste: false };
 }
 
 /**
@@ -55,6 +82,7 @@ export class KeyPacer extends EventEmitter {
   readonly #queue: string[] = [];
   #ready: string | null = null;
   #pending: NodeJS.Immediate | null = null;
+  #inPaste = false;
 
   constructor(source: KeySource) {
     super();
@@ -106,7 +134,9 @@ export class KeyPacer extends EventEmitter {
 
   #drain = (): void => {
     for (let chunk = this.#source.read(); chunk !== null; chunk = this.#source.read()) {
-      this.#queue.push(...splitKeys(String(chunk)));
+      const { keys, inPaste } = splitKeys(String(chunk), this.#inPaste);
+      this.#inPaste = inPaste;
+      this.#queue.push(...keys);
     }
     this.#next();
   };

@@ -6,6 +6,7 @@ import { KeyPacer } from '../../src/ui/key-pacer.ts';
 /** A terminal of a chosen size: ink-testing-library's is fixed at 100 columns with no rows. */
 class SizedStdout extends EventEmitter {
   readonly frames: string[] = [];
+  readonly modes: string[] = [];
   isTTY = true;
   constructor(
     public columns: number,
@@ -15,7 +16,10 @@ class SizedStdout extends EventEmitter {
   }
   // Ink waits on write callbacks when it unmounts, as with a real stream.
   write = (frame: string, ...rest: unknown[]) => {
-    this.frames.push(frame);
+    // A terminal mode switch (bracketed paste on and off) is not a screen.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a CSI sequence
+    if (/^\u001b\[\?\d+[hl]$/.test(frame)) this.modes.push(frame);
+    else this.frames.push(frame);
     const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
     callback?.();
     return true;

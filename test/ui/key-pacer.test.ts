@@ -2,25 +2,43 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { KeyPacer, splitKeys } from '../../src/ui/key-pacer.ts';
 
+const split = (chunk: string) => splitKeys(chunk).keys;
+
 describe('splitKeys', () => {
   it('splits typed keys and keeps each escape sequence whole', () => {
-    expect(splitKeys('3s')).toEqual(['3', 's']);
-    expect(splitKeys('5\r')).toEqual(['5', '\r']);
-    expect(splitKeys('\u001b[A\u001b[1;5Bx')).toEqual(['\u001b[A', '\u001b[1;5B', 'x']);
-    expect(splitKeys('\u001bOP\u001b[[A\u001b\u001b[C')).toEqual([
+    expect(split('3s')).toEqual(['3', 's']);
+    expect(split('5\r')).toEqual(['5', '\r']);
+    expect(split('\u001b[A\u001b[1;5Bx')).toEqual(['\u001b[A', '\u001b[1;5B', 'x']);
+    expect(split('\u001bOP\u001b[[A\u001b\u001b[C')).toEqual([
       '\u001bOP',
       '\u001b[[A',
       '\u001b\u001b[C',
     ]);
     // Alt with a key, and a lone Esc.
-    expect(splitKeys('\u001bq')).toEqual(['\u001bq']);
-    expect(splitKeys('\u001b')).toEqual(['\u001b']);
+    expect(split('\u001bq')).toEqual(['\u001bq']);
+    expect(split('\u001b')).toEqual(['\u001b']);
   });
 
   it('keeps a bracketed paste, a cut-off sequence and characters beyond 16 bits whole', () => {
-    expect(splitKeys('\u001b[200~a\rb\u001b[201~q')).toEqual(['\u001b[200~a\rb\u001b[201~', 'q']);
-    expect(splitKeys('ab\u001b[1;')).toEqual(['a', 'b', '\u001b[1;']);
-    expect(splitKeys('é😀')).toEqual(['é', '😀']);
+    expect(split('\u001b[200~a\rb\u001b[201~q')).toEqual(['\u001b[200~a\rb\u001b[201~', 'q']);
+    // A paste longer than one read goes on in the next chunk, whole.
+    expect(splitKeys('x\u001b[200~one\r')).toEqual({
+      keys: ['x', '\u001b[200~one\r'],
+      inPaste: true,
+    });
+    expect(splitKeys('two\u001b[201~yz', true)).toEqual({
+      keys: ['two\u001b[201~', 'y', 'z'],
+      inPaste: false,
+    });
+    expect(split('ab\u001b[1;')).toEqual(['a', 'b', '\u001b[1;']);
+    expect(split('é😀')).toEqual(['é', '😀']);
+    // Sixteen characters and more in one go are pasted text, not keys typed ahead.
+    expect(split('/srv/evidence/a.mp4; /srv/b.mp4\r3')).toEqual([
+      '/srv/evidence/a.mp4; /srv/b.mp4',
+      '\r',
+      '3',
+    ]);
+    expect(split('abcdefghijklmno')).toHaveLength(15);
   });
 });
 

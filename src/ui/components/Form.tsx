@@ -1,7 +1,23 @@
-import { Box, Text, useInput } from 'ink';
+import { Box, Text, useInput, usePaste } from 'ink';
 import { useState } from 'react';
 import { useTheme } from '../theme.ts';
 import { WrappedText } from './WrappedText.tsx';
+
+/**
+ * Pasted text for a one-line field. Lines become `; `-separated items (what the schedule and
+ * path fields split on; a reason reads as well), so a pasted line break never submits the form.
+ */
+export function pastedLine(text: string): string {
+  return (
+    text
+      .split(/\r\n|[\r\n]/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '')
+      .join('; ')
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: tabs and other control bytes
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+  );
+}
 
 export type FormField = {
   id: string;
@@ -92,6 +108,15 @@ export function Form({
       } else if (input && !key.ctrl && !key.meta) {
         change(value + input);
       }
+    },
+    { isActive },
+  );
+  // Bracketed paste, on while a form is open: a paste arrives whole, as text.
+  usePaste(
+    (text) => {
+      if (!field || field.options) return;
+      const value = values[field.id] ?? '';
+      onChange(field.id, value + pastedLine(text));
     },
     { isActive },
   );

@@ -1,7 +1,7 @@
 import { Text } from 'ink';
 import { useState } from 'react';
 import { describe, expect, it } from 'vitest';
-import { Form } from '../../../src/ui/components/Form.tsx';
+import { Form, pastedLine } from '../../../src/ui/components/Form.tsx';
 import { keys, renderSized } from '../../helpers/ink.ts';
 import { sleep, waitForFrame } from '../support.tsx';
 
@@ -74,5 +74,24 @@ describe('Form', () => {
     await waitForFrame(screen.frame, 'submitted');
     expect(submitted).toEqual([{ name: 'Door', kind: 'a', note: 'nb' }]);
     screen.instance.unmount();
+  });
+
+  it('takes a paste whole as text: its line breaks never submit', async () => {
+    const submitted: Record<string, string>[] = [];
+    const screen = await renderSized(<Harness onSubmit={(v) => submitted.push(v)} />, 60, 8);
+    // Bracketed paste is on while the form is open, so the terminal marks what is pasted.
+    expect(screen.stdout.modes).toEqual(['\u001b[?2004h']);
+    screen.stdin.write('\u001b[200~Door 4\r\nfront desk\r\n\u001b[201~');
+    await waitForFrame(screen.frame, '> Name         Door 4; front desk▏');
+    expect(submitted).toEqual([]);
+    screen.instance.unmount();
+    expect(screen.stdout.modes.at(-1)).toBe('\u001b[?2004l');
+  });
+
+  it('makes pasted lines one line of items', () => {
+    expect(pastedLine('Mon-Fri 08:00-18:00 2M\n Sat,Sun off \r\n\n')).toBe(
+      'Mon-Fri 08:00-18:00 2M; Sat,Sun off',
+    );
+    expect(pastedLine('a\tb\u0007c')).toBe('a b c');
   });
 });
