@@ -168,7 +168,7 @@ export function App({
             </Text>
           </Box>
         ) : (
-          <KeyHints hints={capturing ?? bottomLineKeys(tab)} />
+          <KeyHints hints={capturing ?? bottomLineKeys(tab)} width={columns} />
         )}
       </Box>
     </Box>
