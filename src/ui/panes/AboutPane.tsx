@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { EngineState } from '../../protocol/engine-state.ts';
+import { WrappedText } from '../components/WrappedText.tsx';
 
 export function AboutPane({ state, attachedTo }: { state: EngineState; attachedTo?: string }) {
   const ffmpeg = state.ffmpeg.ok
@@ -27,11 +28,14 @@ export function AboutPane({ state, attachedTo }: { state: EngineState; attachedT
   ];
   return (
     <Box flexDirection="column">
+      {/* Paths wrap under their value rather than being cut: this pane is where to read them. */}
       {rows.map(([label, value]) => (
-        <Text key={label} wrap="truncate">
-          <Text bold>{label.padEnd(12)}</Text>
-          {value}
-        </Text>
+        <Box key={label}>
+          <Box width={12} flexShrink={0}>
+            <Text bold>{label}</Text>
+          </Box>
+          <WrappedText>{value}</WrappedText>
+        </Box>
       ))}
     </Box>
   );

@@ -465,7 +465,8 @@ function FileList({
   if (jobs.length === 0) {
     return (
       <WrappedText color={theme.muted}>
-        No uploads. Files from docked cameras and sync folders appear here; o adds files by path.
+        No uploads. Files from docked cameras and sync folders appear here; o adds files (browse, or
+        type their paths).
       </WrappedText>
     );
   }

@@ -28,14 +28,25 @@ describe('AboutPane', () => {
     screen.instance.unmount();
   });
 
-  it('fits 80 columns, cutting long paths rather than wrapping', async () => {
+  it('fits 80 columns, wrapping a long path under its value so all of it can be read', async () => {
+    const state = test.engine.state();
+    const logFile = `/srv/custody/${'evidence-station-'.repeat(6)}logs/custody.log`;
     const screen = await renderSized(
-      <AboutPane state={test.engine.state()} attachedTo="http://127.0.0.1:8741" />,
+      <AboutPane
+        state={{ ...state, paths: { ...state.paths, logFile } }}
+        attachedTo="http://127.0.0.1:8741"
+      />,
       80,
       20,
     );
-    expect(expectFits(screen.frame(), 80, 20)).toEqual([]);
-    expect(screen.frame()).toContain('Engine      attached at http://127.0.0.1:8741');
+    const frame = screen.frame();
+    expect(expectFits(frame, 80, 20)).toEqual([]);
+    expect(frame).toContain('Engine      attached at http://127.0.0.1:8741');
+    const lines = frame.split('\n');
+    const at = lines.findIndex((line) => line.startsWith('Log file    '));
+    expect(lines[at]).toHaveLength(80);
+    expect(lines[at + 1]).toMatch(/^ {12}\S/);
+    expect(`${lines[at]?.slice(12)}${lines[at + 1]?.slice(12).trimEnd()}`).toBe(logFile);
     screen.instance.unmount();
   });
 });
