@@ -275,10 +275,15 @@ function detailLines(request: RequestView, width: number, theme: Theme, now: num
       text: `${request.id} · ${request.state} · case ${request.caseId}`,
     },
     {
-      text: `From ${request.requester} (${request.requesterId})`,
+      text: `From ${request.requester} (${request.requesterId}) · received ${age(request.receivedAt, now)} ago`,
     },
     {
-      text: `Range ${exactRange(request.from, request.to)} · received ${age(request.receivedAt, now)} ago · expires ${localTime(request.expiresAt)}`,
+      // The expiry matters only while the request waits for a decision.
+      text: `Range ${exactRange(request.from, request.to)}${
+        isUndecided(request.state)
+          ? ` · expires ${localTime(request.expiresAt)} (${expiry(request, now)})`
+          : ''
+      }`,
     },
     { text: `Reason: ${request.reason || '—'}` },
   ];

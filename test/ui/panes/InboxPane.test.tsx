@@ -72,7 +72,7 @@ describe('InboxPane', () => {
     const frame = screen.frame();
     expect(frame).toContain('req-1 · held · case CASE-7');
     // The account id, for an auto-approve rule: a display name is no authority.
-    expect(frame).toContain('From Det. Jane Moss (usr_0123456789abcdef)');
+    expect(frame).toContain('From Det. Jane Moss (usr_0123456789abcdef) · received 5m ago');
     expect(frame).toContain('Reason: burglary at the front desk');
     expect(frame).toMatch(
       /Front lobby\s+held\s+█{11} 100% 5\.0 MiB .*\n.*no gaps · sha256 abababababab…/,
@@ -82,7 +82,12 @@ describe('InboxPane', () => {
     );
     // To the second, with the length: gaps are often a few seconds.
     const hms = '\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d–(\\d\\d-\\d\\d )?\\d\\d:\\d\\d:\\d\\d';
-    expect(frame).toMatch(new RegExp(`Range ${hms} \\(10m 00s\\) · received 5m ago`));
+    // At 80 columns: the range, when it expires and how long that leaves, all of it.
+    expect(frame).toMatch(
+      new RegExp(
+        `Range ${hms} \\(10m 00s\\) · expires \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d \\(in 23h\\) +│`,
+      ),
+    );
     expect(frame).toMatch(new RegExp(`1 gap: ${hms} \\(1m 40s\\)`));
     // By size: 5 MiB held and a quarter of 4 MiB are two thirds of 9 MiB.
     expect(frame).toMatch(/All cameras\s+1\/2 held\s+█{7}░{4}\s+66% 6\.0 MiB of ~9\.0 MiB/);
