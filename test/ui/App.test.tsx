@@ -91,6 +91,13 @@ describe.each([
     await screen.press('?');
     expect(screen.frame()).toContain('Keys (Esc or ? closes)');
     expect(screen.frame()).toContain('Events:');
+    // Every key of every pane, each pane's keys wrapped under its keys, not under its name.
+    const help = screen.frame();
+    expect(help.replace(/[│\s]+/g, ' ')).toContain(
+      'Uploads: Tab view · p pause/resume · r retry · x cancel · f front · +-0 cap · s schedule · c concurrency · o select files (browse or type paths) · / filter',
+    );
+    if (columns === 80) expect(help).toMatch(/^│ {11}\S/m);
+    expectFits(screen.frame(), columns, rows);
     await screen.press(keys.escape);
     expect(screen.frame()).not.toContain('Keys (Esc or ? closes)');
   });

@@ -18,10 +18,15 @@ export function HelpOverlay() {
       {tabs
         .filter((tab) => paneKeys[tab.id].length > 0)
         .map((tab) => (
-          <WrappedText key={tab.id}>
-            {`${tab.title}: `.padEnd(10)}
-            {paneKeys[tab.id].map((hint) => `${hint.keys} ${hint.does}`).join(' · ')}
-          </WrappedText>
+          // A pane's keys wrap under its keys, not under its name.
+          <Box key={tab.id}>
+            <Box width={10} flexShrink={0}>
+              <Text>{`${tab.title}:`}</Text>
+            </Box>
+            <WrappedText>
+              {paneKeys[tab.id].map((hint) => `${hint.keys} ${hint.does}`).join(' · ')}
+            </WrappedText>
+          </Box>
         ))}
     </Box>
   );

@@ -176,7 +176,7 @@ export function EventsPane({ store, api, height, onCapture, active = true, width
         );
       })}
       {details && current ? (
-        <Box flexDirection="column" borderStyle="single" height={detailHeight}>
+        <Box flexDirection="column" borderStyle="single" paddingX={1} height={detailHeight}>
           <Text wrap="truncate">
             #{current.seq} {current.time} {current.kind} hash {current.hash.slice(0, 16)}…
           </Text>
