@@ -1,5 +1,6 @@
 import { Box, Text, useInput } from 'ink';
 import { useEffect, useMemo, useState } from 'react';
+import { splitList } from '../../core/format.ts';
 import type { EngineApi } from '../../engine/api.ts';
 import type { CaseChoice as Choice, CommandOutput } from '../../protocol/control.ts';
 import { Form } from '../components/Form.tsx';
@@ -22,11 +23,10 @@ export function parseInfo(text: string):
       message: string;
     } {
   const info: Record<string, string> = {};
-  for (const piece of text.split(';')) {
-    if (piece.trim() === '') continue;
+  for (const piece of splitList(text)) {
     const eq = piece.indexOf('=');
     const key = eq < 0 ? '' : piece.slice(0, eq).trim();
-    if (key === '') return { ok: false, message: `write key=value, found "${piece.trim()}"` };
+    if (key === '') return { ok: false, message: `write key=value, found "${piece}"` };
     info[key] = piece.slice(eq + 1).trim();
   }
   return { ok: true, info };
