@@ -377,7 +377,8 @@ export class Engine implements EngineApi {
 
   /** Keeps the service's camera registry in step with the recorder, batched to one call. */
   private scheduleCameraSync(): void {
-    // The recorder reports its cameras stopping while the engine closes: no sync after that.
+    // A camera changing state while close() awaits the link would arm it after close() cleared
+    // it, and it would read the closed store.
     if (this.closed || this.cameraSync || this.service?.status.state !== 'ready') return;
     this.cameraSync = setTimeout(() => {
       this.cameraSync = null;
