@@ -3,16 +3,35 @@ import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KeyHint } from '../../../src/ui/keymap.ts';
+import type { PaneProps } from '../../../src/ui/panes/pane.ts';
 import { SettingsPane } from '../../../src/ui/panes/SettingsPane.tsx';
 import { openTestEngine } from '../../helpers/engine.ts';
-import { keys, renderSized } from '../../helpers/ink.ts';
+import { keys, renderSized, type Screen } from '../../helpers/ink.ts';
 import { expectFits, recordingApi, sleep, type, waitForFrame } from '../support.tsx';
 
 describe('SettingsPane', () => {
   let test: Awaited<ReturnType<typeof openTestEngine>> | undefined;
+  let screen: Screen | undefined;
+  let unsubscribe: (() => void) | undefined;
   afterEach(async () => {
+    unsubscribe?.();
+    screen?.instance.unmount();
+    screen = undefined;
+    unsubscribe = undefined;
     await test?.close();
   });
+
+  /** The pane over the test's engine, redrawn as the engine changes, its commands recorded. */
+  async function mount(props: Partial<PaneProps> = {}, columns = 100, rows = 40) {
+    const engine = test?.engine;
+    if (!engine) throw new Error('open the test engine first');
+    const { api, calls } = recordingApi(engine);
+    const element = () => <SettingsPane state={engine.state()} api={api} active {...props} />;
+    const mounted = await renderSized(element(), columns, rows);
+    screen = mounted;
+    unsubscribe = engine.subscribe(() => mounted.instance.rerender(element()));
+    return { screen: mounted, calls, frame: () => mounted.frame() };
+  }
 
   it('shows the settings to an admin', async () => {
     test = await openTestEngine();
@@ -32,14 +51,8 @@ describe('SettingsPane', () => {
   it('edits the bandwidth cap and the concurrency live, validating as you type', async () => {
     test = await openTestEngine();
     const engine = test.engine;
-    const { api, calls } = recordingApi(engine);
     const captures: boolean[] = [];
-    const element = () => (
-      <SettingsPane state={engine.state()} api={api} active onCapture={(c) => captures.push(c)} />
-    );
-    const ui = await renderSized(element(), 100, 40);
-    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
-    const frame = () => ui.frame();
+    const { screen: ui, calls, frame } = await mount({ onCapture: (c) => captures.push(c) });
     ui.stdin.write(keys.down);
     await sleep(50);
     ui.stdin.write(keys.enter);
@@ -66,18 +79,12 @@ describe('SettingsPane', () => {
     await waitForFrame(frame, 'Concurrency: 6');
     expect(calls.map((c) => c.command)).toEqual(['bandwidth.set', 'concurrency.set']);
     expect(captures.at(-1)).toBe(false);
-    unsubscribe();
-    ui.instance.unmount();
   });
 
   it('edits the schedule live, naming the bad entry and column as you type', async () => {
     test = await openTestEngine();
     const engine = test.engine;
-    const { api, calls } = recordingApi(engine);
-    const element = () => <SettingsPane state={engine.state()} api={api} active />;
-    const ui = await renderSized(element(), 100, 40);
-    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
-    const frame = () => ui.frame();
+    const { screen: ui, calls, frame } = await mount();
     expect(frame()).toMatch(/^> Schedule\s+Mon-Fri 08:00-18:00 8M; \* unlimited/m);
     ui.stdin.write(keys.enter);
     await sleep(50);
@@ -92,8 +99,6 @@ describe('SettingsPane', () => {
     await waitForFrame(frame, 'Schedule saved:');
     expect(engine.state().uploads.schedule).toEqual(['Mon-Fri 08:00-18:00 1M', '* * unlimited']);
     expect(calls.map((c) => c.command)).toEqual(['schedule.set']);
-    unsubscribe();
-    ui.instance.unmount();
   });
 
   it('imports an integration file while no service is set, and sets the log level', async () => {
@@ -111,11 +116,7 @@ describe('SettingsPane', () => {
       }),
       { mode: 0o600 },
     );
-    const { api } = recordingApi(engine);
-    const element = () => <SettingsPane state={engine.state()} api={api} active />;
-    const ui = await renderSized(element(), 100, 40);
-    const unsubscribe = engine.subscribe(() => ui.instance.rerender(element()));
-    const frame = () => ui.frame();
+    const { screen: ui, frame } = await mount();
     expect(frame()).toMatch(/> Service\s+not configured: Enter imports an integration file/);
     ui.stdin.write(keys.enter);
     await sleep(50);
@@ -140,17 +141,12 @@ describe('SettingsPane', () => {
     ui.stdin.write(keys.enter);
     await waitForFrame(frame, 'Log level: debug');
     expect(engine.state().logging.level).toBe('debug');
-    unsubscribe();
   });
 
   it('edits the log file, rotation size and files kept, checking as you type', async () => {
     test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
     const engine = test.engine;
-    const { api, calls } = recordingApi(engine);
-    const element = () => <SettingsPane state={engine.state()} api={api} active />;
-    const screen = await renderSized(element(), 80, 21);
-    const unsubscribe = engine.subscribe(() => screen.instance.rerender(element()));
-    const frame = () => screen.frame();
+    const { screen, calls, frame } = await mount({}, 80, 21);
     const logFile = engine.state().paths.logFile;
     expect(frame()).toContain(`  Log file      ${logFile}`);
     expect(frame()).toContain('  Rotate log at 10m (10.0 MiB)');
@@ -217,32 +213,17 @@ describe('SettingsPane', () => {
       { command: 'settings.logging', input: { maxFiles: 3 } },
     ]);
     expect(expectFits(frame(), 80, 21)).toEqual([]);
-    unsubscribe();
-    screen.instance.unmount();
   });
 
   it('adds, switches off and deletes a sync folder, showing the engine refusal', async () => {
     test = await openTestEngine({ service: { mode: 'none' }, cameras: [] });
     const engine = test.engine;
     writeFileSync(path.join(test.dir, 'notes.txt'), 'a file, not a folder');
-    const { api, calls } = recordingApi(engine);
     let bottomLine: string | null = null;
     const onCapture = (capturing: boolean, hints?: KeyHint[]) => {
       bottomLine = capturing ? (hints ?? []).map((h) => `${h.keys} ${h.does}`).join(' · ') : null;
     };
-    const element = () => (
-      <SettingsPane
-        state={engine.state()}
-        api={api}
-        width={80}
-        height={21}
-        active
-        onCapture={onCapture}
-      />
-    );
-    const screen = await renderSized(element(), 80, 21);
-    const unsubscribe = engine.subscribe(() => screen.instance.rerender(element()));
-    const frame = () => screen.frame();
+    const { screen, calls, frame } = await mount({ width: 80, height: 21, onCapture }, 80, 21);
     expect(frame()).toMatch(/Sync folders\s+1 of 1 on: Interview room exports/);
     for (let i = 0; i < 8; i++) await screen.press(keys.down);
     await screen.press(keys.enter);
@@ -298,7 +279,5 @@ describe('SettingsPane', () => {
     expect(frame()).toMatch(/> Sync folders\s+1 of 1 on/);
     expect(bottomLine).toBeNull();
     expect(calls.map((c) => c.command)).toEqual(Array(4).fill('settings.syncFolders'));
-    unsubscribe();
-    screen.instance.unmount();
   });
 });
