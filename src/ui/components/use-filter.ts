@@ -1,5 +1,5 @@
 import type { Key } from 'ink';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 
 /**
  * The `/` filter line of a list pane: `/` starts typing, Enter keeps the filter, Esc drops it.
@@ -7,15 +7,10 @@ import { useRef, useState } from 'react';
  */
 export function useFilter() {
   const [filter, setFilter] = useState('');
-  const [typing, setTypingState] = useState<string | null>(null);
-  // Typed keys can outrun renders: the handler works on the ref.
-  const live = useRef<string | null>(null);
-  const setTyping = (value: string | null) => {
-    live.current = value;
-    setTypingState(value);
-  };
+  const [typing, setTyping] = useState<string | null>(null);
+  // One key per call, after the render of the one before (the console's KeyPacer).
   const keys = (input: string, key: Key): boolean => {
-    const current = live.current;
+    const current = typing;
     if (current === null) {
       if (input !== '/') return false;
       setTyping(filter);
